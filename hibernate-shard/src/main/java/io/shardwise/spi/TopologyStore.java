@@ -35,6 +35,18 @@ public interface TopologyStore extends AutoCloseable {
 	}
 
 	/**
+	 * Sum of the tier weights of the tenants placed on each shard, by shard name (shards without tenants may be
+	 * absent). Used by tier-weighted placement; stores should override this with an efficient query.
+	 */
+	default java.util.Map<String, Long> loadByShard() {
+		java.util.Map<String, Long> load = new java.util.HashMap<>();
+		for ( TenantPlacement p : placements() ) {
+			load.merge( p.shard(), (long) p.tier().weight(), Long::sum );
+		}
+		return load;
+	}
+
+	/**
 	 * Records a new placement (version 1) unless the tenant already has one.
 	 *
 	 * @return the placement in force afterwards: {@code placement} if it was recorded, else the existing one

@@ -1,0 +1,458 @@
+package io.shardwise.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.shardwise.MalformedTenantIdException;
+import io.shardwise.ShardwiseConfigurationException;
+import io.shardwise.ShardwiseException;
+import io.shardwise.ShardwiseSettings;
+import io.shardwise.TenantIds;
+import io.shardwise.TenantUnavailableException;
+import io.shardwise.TopologyException;
+import io.shardwise.UnknownShardException;
+import io.shardwise.UnknownTenantException;
+import io.shardwise.internal.RouteCache.Route;
+import io.shardwise.internal.placement.PlacementStrategies;
+import io.shardwise.metrics.MicrometerShardMetricsTracker;
+import io.shardwise.spi.PlacementStrategy;
+import io.shardwise.spi.ShardMetricsTracker;
+import io.shardwise.spi.TopologyChange;
+import io.shardwise.spi.TopologyListener;
+import io.shardwise.spi.TopologyStore;
+import io.shardwise.store.TopologyStores;
+import io.shardwise.topology.PlacementStatus;
+import io.shardwise.topology.Shard;
+import io.shardwise.topology.ShardStatus;
+import io.shardwise.topology.TenantPlacement;
+import io.shardwise.topology.TenantTier;
+
+/**
+ * The routing engine of one persistence unit: topology store, local route cache, one {@link ShardHandle} (pools)
+ * per shard, placement of new tenants, and schema deployment. Created by the connection provider at boot.
+ */
+public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
+	private static final Logger LOG = LoggerFactory.getLogger( ShardwiseRuntime.class );
+
+	private final ShardwiseConfig config;
+	private final TopologyStore store;
+	private final boolean ownsStore;
+	private final PlacementStrategy strategy;
+	private final ShardMetricsTracker metrics;
+	private final PoolFactory poolFactory;
+	private final PoolRetirement retirement;
+	private final RouteCache cache;
+	private final ConcurrentHashMap<String, ShardHandle> handles = new ConcurrentHashMap<>();
+	private final ThreadLocal<String> pinnedShard = new ThreadLocal<>();
+	private final TopologyStore.Subscription subscription;
+	private volatile SchemaDeployer schemaDeployer;
+	private volatile boolean closed;
+
+	public ShardwiseRuntime(ShardwiseConfig config, TopologyStore store, boolean ownsStore, PlacementStrategy strategy,
+			ShardMetricsTracker metrics, LongSupplier nanoClock) {
+		this.config = config;
+		this.store = store;
+		this.ownsStore = ownsStore;
+		this.strategy = strategy;
+		this.metrics = metrics;
+		this.poolFactory = new PoolFactory( config.poolDefaults(), metrics );
+		this.retirement = new PoolRetirement( config.poolDefaults().maxLifetime() );
+		this.cache = new RouteCache( config.cacheTtl(), nanoClock );
+		metrics.bindRoutingCache( cache::requests, cache::hits, cache::size );
+		this.subscription = store.subscribe( this );
+		try {
+			for ( Shard shard : store.shards() ) {
+				handles.computeIfAbsent( shard.name(), n -> newHandle( shard ) );
+			}
+		}
+		catch (RuntimeException e) {
+			close();
+			throw e;
+		}
+		LOG.info( "Shardwise routing started: {} shards ({}), placement strategy {}, cache TTL {}", handles.size(),
+				describeShards(), config.placementStrategy(), config.cacheTtl() );
+	}
+
+	/** Builds the runtime from persistence-unit settings. */
+	public static ShardwiseRuntime start(Map<String, Object> settings) {
+		ShardwiseConfig config = ShardwiseConfig.from( settings );
+		PlacementStrategy strategy = PlacementStrategies.create( config.placementStrategy(), config.virtualNodes() );
+		ShardMetricsTracker metrics = metricsFrom( settings );
+		boolean handedIn = settings.get( ShardwiseSettings.TOPOLOGY_STORE ) instanceof TopologyStore;
+		TopologyStore store = TopologyStores.create( settings );
+		try {
+			return new ShardwiseRuntime( config, store, !handedIn, strategy, metrics, System::nanoTime );
+		}
+		catch (RuntimeException e) {
+			if ( !handedIn ) {
+				store.close();
+			}
+			throw e;
+		}
+	}
+
+	static ShardMetricsTracker metricsFrom(Map<String, Object> settings) {
+		Object value = settings.get( ShardwiseSettings.METER_REGISTRY );
+		if ( value instanceof ShardMetricsTracker t ) {
+			return t;
+		}
+		if ( value instanceof io.micrometer.core.instrument.MeterRegistry r ) {
+			return new MicrometerShardMetricsTracker( r );
+		}
+		String name = value == null ? "global" : value.toString().trim();
+		return switch ( name ) {
+			case "", "global" -> new MicrometerShardMetricsTracker( io.micrometer.core.instrument.Metrics.globalRegistry );
+			case "none" -> ShardMetricsTracker.NOOP;
+			default -> throw new ShardwiseConfigurationException( "property '" + ShardwiseSettings.METER_REGISTRY
+					+ "' must be 'global', 'none', a MeterRegistry or a ShardMetricsTracker instance, but was " + Checks.quote( value ) );
+		};
+	}
+
+	private ShardHandle newHandle(Shard shard) {
+		return new ShardHandle( shard, poolFactory, metrics, retirement );
+	}
+
+	// ---------------------------------------------------------------- routing (hot path)
+
+	/** A connection of the tenant's primary (read-only if its shard or placement does not take writes). */
+	public Connection connection(Object tenantId) throws SQLException {
+		Route r = route( tenantId );
+		PlacementStatus status = r.placement.status();
+		if ( status == PlacementStatus.SUSPENDED ) {
+			throw suspended( r.placement );
+		}
+		return r.shard.writeConnection( status.writable() );
+	}
+
+	/** A read-only connection of a replica of the tenant's shard (the primary when it has none). */
+	public Connection readOnlyConnection(Object tenantId) throws SQLException {
+		Route r = route( tenantId );
+		if ( r.placement.status() == PlacementStatus.SUSPENDED ) {
+			throw suspended( r.placement );
+		}
+		return r.shard.readConnection();
+	}
+
+	private Route route(Object tenantId) {
+		if ( tenantId instanceof String t ) {
+			Route r = cache.get( t );
+			return r != null ? r : load( t );
+		}
+		metrics.routingError( "malformed-tenant" );
+		throw new MalformedTenantIdException( "tenant id must be a String, but was "
+				+ ( tenantId == null ? "null" : tenantId.getClass().getName() + " " + Checks.quote( tenantId ) ) );
+	}
+
+	// ---------------------------------------------------------------- routing (miss path)
+
+	private Route load(String tenantId) {
+		if ( io.shardwise.ShardwiseTenantResolver.NO_TENANT.equals( tenantId ) ) {
+			metrics.routingError( "no-tenant" );
+			throw io.shardwise.ShardwiseTenantResolver.noTenant();
+		}
+		try {
+			TenantIds.validate( tenantId );
+		}
+		catch (MalformedTenantIdException e) {
+			metrics.routingError( "malformed-tenant" );
+			throw e;
+		}
+		Optional<TenantPlacement> found = store.findPlacement( tenantId );
+		TenantPlacement placement;
+		if ( found.isPresent() ) {
+			placement = found.get();
+		}
+		else if ( config.autoProvision() ) {
+			placement = provision( tenantId, config.defaultTier() );
+		}
+		else {
+			metrics.routingError( "unknown-tenant" );
+			throw new UnknownTenantException( "tenant " + Checks.quote( tenantId ) + " has no placement in the topology ("
+					+ handles.size() + " shards: " + describeShards() + "): provision it with "
+					+ "Shardwise.of(emf).provision(\"" + tenantId + "\", TenantTier.SMALL), or set "
+					+ ShardwiseSettings.AUTO_PROVISION + "=true to place unknown tenants on first use" );
+		}
+		return cache.put( placement, handleFor( placement ) );
+	}
+
+	private ShardHandle handleFor(TenantPlacement placement) {
+		ShardHandle handle = handles.get( placement.shard() );
+		if ( handle != null ) {
+			return handle;
+		}
+		// a shard added behind our back (a store that does not report changes): pick it up
+		Optional<Shard> shard = store.findShard( placement.shard() );
+		if ( shard.isPresent() ) {
+			return handles.computeIfAbsent( shard.get().name(), n -> newHandle( shard.get() ) );
+		}
+		metrics.routingError( "unknown-shard" );
+		throw new UnknownShardException( "tenant " + Checks.quote( placement.tenantId() ) + " is placed on shard '"
+				+ placement.shard() + "' (placement v" + placement.version() + "), which is not in the topology (shards: "
+				+ describeShards() + "): add the shard to the topology or move the tenant to an existing shard" );
+	}
+
+	private TenantUnavailableException suspended(TenantPlacement p) {
+		metrics.routingError( "tenant-suspended" );
+		return new TenantUnavailableException( "tenant " + Checks.quote( p.tenantId() ) + " is SUSPENDED on shard '"
+				+ p.shard() + "' (placement v" + p.version() + "): set its placement ACTIVE to serve it again" );
+	}
+
+	// ---------------------------------------------------------------- any connection (boot, schema tooling)
+
+	/**
+	 * A connection for work that belongs to no tenant: Hibernate's boot-time metadata access and schema tooling.
+	 * Goes to the shard pinned by {@link #withPinnedShard}, else to the first serving shard in name order.
+	 */
+	public Connection anyConnection() throws SQLException {
+		String pinned = pinnedShard.get();
+		if ( pinned != null ) {
+			return requireHandle( pinned ).adminConnection();
+		}
+		return requireHandle( defaultShard() ).adminConnection();
+	}
+
+	/** The shard Hibernate's own tooling reaches through {@link #anyConnection()}. */
+	public String defaultShard() {
+		return handles.values().stream()
+				.filter( h -> h.shard().status().serves() )
+				.map( ShardHandle::name )
+				.min( Comparator.naturalOrder() )
+				.orElseThrow( () -> new ShardwiseException( "no shard serves connections (shards: " + describeShards()
+						+ "): set at least one shard ACTIVE, READ_ONLY or DRAINING" ) );
+	}
+
+	/** Runs {@code work} with {@link #anyConnection()} pointing at {@code shard} on this thread. */
+	public <T> T withPinnedShard(String shard, Supplier<T> work) {
+		requireHandle( shard );
+		String previous = pinnedShard.get();
+		pinnedShard.set( shard );
+		try {
+			return work.get();
+		}
+		finally {
+			if ( previous == null ) {
+				pinnedShard.remove();
+			}
+			else {
+				pinnedShard.set( previous );
+			}
+		}
+	}
+
+	public ShardHandle requireHandle(String shard) {
+		ShardHandle h = handles.get( shard );
+		if ( h == null ) {
+			throw new UnknownShardException( "shard " + Checks.quote( shard ) + " is not in the topology (shards: "
+					+ describeShards() + ")" );
+		}
+		return h;
+	}
+
+	// ---------------------------------------------------------------- provisioning
+
+	/**
+	 * Places a new tenant, or returns its existing placement. Concurrent calls for the same tenant agree on one
+	 * placement (the store's placeIfAbsent decides).
+	 */
+	public TenantPlacement provision(String tenantId, TenantTier tier) {
+		TenantIds.validate( tenantId );
+		Checks.notNull( tier, "tier" );
+		Optional<TenantPlacement> existing = store.findPlacement( tenantId );
+		if ( existing.isPresent() ) {
+			return existing.get();
+		}
+		List<Shard> shards = store.shards();
+		List<Shard> candidates = shards.stream().filter( s -> s.status().acceptsNewTenants() )
+				.sorted( Comparator.comparing( Shard::name ) ).toList();
+		if ( candidates.isEmpty() ) {
+			throw new TopologyException( "cannot place tenant " + Checks.quote( tenantId ) + ": no shard accepts new tenants"
+					+ " (shards: " + shards.stream().map( s -> s.name() + " " + s.status() ).collect( Collectors.joining( ", " ) )
+					+ "); add a shard or set one ACTIVE" );
+		}
+		Map<String, Long> load = strategy instanceof io.shardwise.internal.placement.ConsistentHashPlacement
+				? Map.of() : store.loadByShard();
+		String chosen = strategy.choose( tenantId, tier, candidates, load );
+		if ( candidates.stream().noneMatch( s -> s.name().equals( chosen ) ) ) {
+			throw new TopologyException( "placement strategy " + strategy.getClass().getName() + " chose shard "
+					+ Checks.quote( chosen ) + " for tenant " + Checks.quote( tenantId ) + ", which is not one of the candidates "
+					+ candidates.stream().map( Shard::name ).toList() );
+		}
+		TenantPlacement placed = store.placeIfAbsent( TenantPlacement.of( tenantId, chosen, tier ) );
+		cache.put( placed, handleFor( placed ) );
+		return placed;
+	}
+
+	/** The tenant's placement, from the cache or the store. */
+	public Optional<TenantPlacement> placement(String tenantId) {
+		TenantIds.validate( tenantId );
+		Route r = cache.get( tenantId );
+		if ( r != null ) {
+			return Optional.of( r.placement );
+		}
+		Optional<TenantPlacement> p = store.findPlacement( tenantId );
+		p.ifPresent( placement -> {
+			ShardHandle h = handles.get( placement.shard() );
+			if ( h != null ) {
+				cache.put( placement, h );
+			}
+		} );
+		return p;
+	}
+
+	// ---------------------------------------------------------------- topology changes
+
+	@Override
+	public void onChange(TopologyChange change) {
+		if ( closed ) {
+			return;
+		}
+		if ( change instanceof TopologyChange.PlacementChanged pc ) {
+			if ( pc.after() == null ) {
+				cache.remove( pc.tenantId() );
+			}
+			else {
+				ShardHandle h = handles.get( pc.after().shard() );
+				if ( h == null ) {
+					cache.remove( pc.tenantId() );
+				}
+				else {
+					cache.put( pc.after(), h );
+				}
+			}
+		}
+		else if ( change instanceof TopologyChange.ShardChanged sc ) {
+			applyShard( sc.name(), sc.after() );
+		}
+		else if ( change instanceof TopologyChange.Invalidated inv ) {
+			LOG.info( "Topology invalidated ({}): dropping {} cached routes and re-reading shards", inv.reason(), cache.size() );
+			cache.clear();
+			resyncShards();
+		}
+	}
+
+	private void applyShard(String name, Shard after) {
+		if ( after == null ) {
+			ShardHandle removed = handles.remove( name );
+			cache.removeShard( name );
+			if ( removed != null ) {
+				LOG.info( "Shard '{}' left the topology: closing its pools once in-flight work ends", name );
+				removed.close();
+				metrics.shardRemoved( name );
+			}
+			return;
+		}
+		handles.compute( name, (n, existing) -> {
+			if ( existing == null ) {
+				LOG.info( "Shard '{}' joined the topology: {}", n, after );
+				return newHandle( after );
+			}
+			if ( existing.shard().version() < after.version() ) {
+				existing.update( after );
+			}
+			return existing;
+		} );
+	}
+
+	/** Re-reads every shard from the store and applies the differences. */
+	public void resyncShards() {
+		List<Shard> shards = store.shards();
+		for ( Shard s : shards ) {
+			applyShard( s.name(), s );
+		}
+		for ( String name : new ArrayList<>( handles.keySet() ) ) {
+			if ( shards.stream().noneMatch( s -> s.name().equals( name ) ) ) {
+				applyShard( name, null );
+			}
+		}
+	}
+
+	/** Drops every cached route (they are re-read from the store on next use). */
+	public void invalidateAll() {
+		cache.clear();
+	}
+
+	/** Drops one tenant's cached route. */
+	public void invalidate(String tenantId) {
+		cache.remove( tenantId );
+	}
+
+	// ---------------------------------------------------------------- schema
+
+	public void attachSchemaDeployer(SchemaDeployer deployer) {
+		this.schemaDeployer = deployer;
+	}
+
+	public SchemaDeployer schemaDeployer() {
+		SchemaDeployer d = schemaDeployer;
+		if ( d == null ) {
+			throw new ShardwiseException( "schema deployment is not available: the persistence unit has not finished booting" );
+		}
+		return d;
+	}
+
+	// ---------------------------------------------------------------- accessors
+
+	public TopologyStore store() {
+		return store;
+	}
+
+	public ShardwiseConfig config() {
+		return config;
+	}
+
+	public RouteCache cache() {
+		return cache;
+	}
+
+	public List<ShardHandle> handles() {
+		return handles.values().stream().sorted( Comparator.comparing( ShardHandle::name ) ).toList();
+	}
+
+	public String describeShards() {
+		return handles.values().stream().sorted( Comparator.comparing( ShardHandle::name ) )
+				.map( h -> h.name() + " " + h.shard().status() ).collect( Collectors.joining( ", " ) );
+	}
+
+	@Override
+	public void close() {
+		if ( closed ) {
+			return;
+		}
+		closed = true;
+		try {
+			subscription.close();
+		}
+		catch (RuntimeException e) {
+			LOG.warn( "Could not unsubscribe from the topology store", e );
+		}
+		handles.values().forEach( h -> h.dataSources().forEach( com.zaxxer.hikari.HikariDataSource::close ) );
+		handles.clear();
+		retirement.close();
+		cache.clear();
+		metrics.close();
+		if ( ownsStore ) {
+			store.close();
+		}
+	}
+
+	/** Deploys the persistence unit's schema to one shard. */
+	public interface SchemaDeployer {
+		/**
+		 * @param shard the shard
+		 * @param action a Hibernate schema action name: create, create-only, update, validate, drop, drop-and-create
+		 */
+		void deploy(String shard, String action);
+	}
+}

@@ -1,0 +1,97 @@
+package io.shardwise.metrics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import io.shardwise.ShardwiseMeters;
+import io.shardwise.spi.ShardMetricsTracker;
+import io.shardwise.topology.ShardRole;
+
+/**
+ * Binds Shardwise's metrics to a Micrometer {@link MeterRegistry}: routing cache counters, routed connections per
+ * shard and role, routing errors, and HikariCP's pool meters for every shard pool.
+ */
+public final class MicrometerShardMetricsTracker implements ShardMetricsTracker {
+	private final MeterRegistry registry;
+	private final MicrometerMetricsTrackerFactory hikariFactory;
+	private final List<Meter> meters = new ArrayList<>();
+	// Micrometer holds the state object of a function meter weakly: keep the suppliers reachable from here
+	private final List<LongSupplier> suppliers = new ArrayList<>();
+
+	public MicrometerShardMetricsTracker(MeterRegistry registry) {
+		this.registry = registry;
+		this.hikariFactory = new MicrometerMetricsTrackerFactory( registry );
+	}
+
+	public MeterRegistry registry() {
+		return registry;
+	}
+
+	@Override
+	public void bindRoutingCache(LongSupplier requests, LongSupplier hits, LongSupplier size) {
+		synchronized ( meters ) {
+			suppliers.add( requests );
+			suppliers.add( hits );
+			suppliers.add( size );
+			meters.add( FunctionCounter.builder( ShardwiseMeters.CACHE_REQUESTS, requests, LongSupplier::getAsLong )
+					.description( "Tenant-to-shard lookups made by the router" ).register( registry ) );
+			meters.add( FunctionCounter.builder( ShardwiseMeters.CACHE_HITS, hits, LongSupplier::getAsLong )
+					.description( "Tenant-to-shard lookups answered from the local cache" ).register( registry ) );
+			meters.add( Gauge.builder( ShardwiseMeters.CACHE_SIZE, size, LongSupplier::getAsLong )
+					.description( "Placements held in the local routing cache" ).register( registry ) );
+		}
+	}
+
+	@Override
+	public void configurePool(String shard, ShardRole role, HikariConfig config) {
+		config.setMetricsTrackerFactory( hikariFactory );
+	}
+
+	@Override
+	public ShardMetricsTracker.Counter routedConnections(String shard, ShardRole role) {
+		io.micrometer.core.instrument.Counter counter = io.micrometer.core.instrument.Counter.builder( ShardwiseMeters.ROUTED_CONNECTIONS )
+				.description( "Connections handed out by the router" )
+				.tag( ShardwiseMeters.TAG_SHARD, shard )
+				.tag( ShardwiseMeters.TAG_ROLE, role.name().toLowerCase( java.util.Locale.ROOT ) )
+				.register( registry );
+		synchronized ( meters ) {
+			meters.add( counter );
+		}
+		return counter::increment;
+	}
+
+	@Override
+	public void routingError(String reason) {
+		registry.counter( ShardwiseMeters.ROUTING_ERRORS, ShardwiseMeters.TAG_REASON, reason ).increment();
+	}
+
+	@Override
+	public void shardRemoved(String shard) {
+		synchronized ( meters ) {
+			meters.removeIf( m -> {
+				if ( shard.equals( m.getId().getTag( ShardwiseMeters.TAG_SHARD ) ) ) {
+					registry.remove( m );
+					return true;
+				}
+				return false;
+			} );
+		}
+	}
+
+	@Override
+	public void close() {
+		synchronized ( meters ) {
+			meters.forEach( registry::remove );
+			meters.clear();
+		}
+	}
+}
