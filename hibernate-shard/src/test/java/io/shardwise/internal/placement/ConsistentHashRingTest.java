@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.ToLongFunction;
 
 import org.junit.jupiter.api.Test;
@@ -126,6 +128,21 @@ class ConsistentHashRingTest {
 		assertThat( partial.shardFor( "150" ) ).isEqualTo( "beta" );
 		assertThat( partial.shardFor( "250" ) ).isEqualTo( "alpha" );
 		assertThat( partial.shardFor( "301" ) ).isEqualTo( "alpha" );
+	}
+
+	@Test
+	void pointKeysAreShardNameHashIndex() {
+		Set<String> hashed = new TreeSet<>();
+		ConsistentHashRing.withHash( Map.of( "db-7", 1, "x", 1 ), 12, key -> {
+			hashed.add( key );
+			return hashed.size();
+		} );
+		Set<String> expected = new TreeSet<>();
+		for ( int i = 0; i < 12; i++ ) {
+			expected.add( "db-7#" + i );
+			expected.add( "x#" + i );
+		}
+		assertThat( hashed ).isEqualTo( expected );
 	}
 
 	@Test
