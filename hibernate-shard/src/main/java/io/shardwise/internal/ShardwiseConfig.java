@@ -42,7 +42,7 @@ public record ShardwiseConfig(
 		}
 		TenantTier tier = s.enumValue( ShardwiseSettings.PROVISIONING_DEFAULT_TIER, TenantTier.class, TenantTier.SMALL, Enum::name );
 		String strategy = s.string( ShardwiseSettings.PLACEMENT_STRATEGY, "consistent-hash" );
-		int vnodes = s.integer( ShardwiseSettings.PLACEMENT_VIRTUAL_NODES, DEFAULT_VIRTUAL_NODES, 1 );
+		int vnodes = s.integer( ShardwiseSettings.PLACEMENT_VIRTUAL_NODES, io.shardwise.internal.placement.ConsistentHashRing.DEFAULT_VIRTUAL_NODES, 1 );
 
 		PoolSettings pool;
 		try {
@@ -62,6 +62,4 @@ public record ShardwiseConfig(
 				vnodes, pool, s.bool( ShardwiseSettings.SCHEMA_ALL_SHARDS, true ) );
 	}
 
-	/** Default virtual nodes per shard (see {@link ShardwiseSettings#PLACEMENT_VIRTUAL_NODES}). */
-	public static final int DEFAULT_VIRTUAL_NODES = 512;
 }
