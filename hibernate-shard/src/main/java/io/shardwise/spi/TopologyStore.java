@@ -1,7 +1,9 @@
 package io.shardwise.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.shardwise.topology.Shard;
 import io.shardwise.topology.TenantPlacement;
@@ -32,6 +34,19 @@ public interface TopologyStore extends AutoCloseable {
 	/** A shard by name. */
 	default Optional<Shard> findShard(String name) {
 		return shards().stream().filter( s -> s.name().equals( name ) ).findFirst();
+	}
+
+	/**
+	 * The load of each shard: the sum of the {@linkplain io.shardwise.topology.TenantTier#weight() tier weights} of
+	 * the tenants placed on it (whatever their placement status), by shard name. A shard without tenants may be
+	 * absent (its load is 0). This default sums {@link #placements()}; stores override it with a cheaper query.
+	 */
+	default Map<String, Long> loadByShard() {
+		Map<String, Long> load = new TreeMap<>();
+		for ( TenantPlacement p : placements() ) {
+			load.merge( p.shard(), (long) p.tier().weight(), Long::sum );
+		}
+		return load;
 	}
 
 	/**
