@@ -1,7 +1,9 @@
 package io.shardwise.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 import io.shardwise.topology.Shard;
 import io.shardwise.topology.TenantPlacement;
@@ -35,11 +37,12 @@ public interface TopologyStore extends AutoCloseable {
 	}
 
 	/**
-	 * Sum of the tier weights of the tenants placed on each shard, by shard name (shards without tenants may be
-	 * absent). Used by tier-weighted placement; stores should override this with an efficient query.
+	 * The load of each shard: the sum of the {@linkplain io.shardwise.topology.TenantTier#weight() tier weights} of
+	 * the tenants placed on it (whatever their placement status), by shard name. A shard without tenants may be
+	 * absent (its load is 0). This default sums {@link #placements()}; stores override it with a cheaper query.
 	 */
-	default java.util.Map<String, Long> loadByShard() {
-		java.util.Map<String, Long> load = new java.util.HashMap<>();
+	default Map<String, Long> loadByShard() {
+		Map<String, Long> load = new TreeMap<>();
 		for ( TenantPlacement p : placements() ) {
 			load.merge( p.shard(), (long) p.tier().weight(), Long::sum );
 		}
