@@ -2,6 +2,7 @@ package io.shardwise.demo;
 
 import java.math.BigDecimal;
 
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.Id;
@@ -20,6 +21,7 @@ public class PurchaseOrder {
 	private Long id;
 
 	@TenantId
+	@Column(name = "tenant_id", nullable = false, updatable = false)
 	private String tenantId;
 
 	private String item;
