@@ -137,12 +137,41 @@ class RoutingH2Test {
 		for ( String shard : List.of( "s1", "s2", "s3" ) ) {
 			assertThat( tableExists( url( shard ) ) ).as( "note table on %s", shard ).isTrue();
 		}
-		store.addShard( Shard.builder( "s4" ).write( url( "s4" ) ).status( ShardStatus.DRAINING ).build() );
+		// a new shard joins OFFLINE (no pools, no traffic), gets the schema, then goes ACTIVE
+		store.addShard( Shard.builder( "s4" ).write( url( "s4" ) ).status( ShardStatus.OFFLINE ).build() );
 		Shardwise shardwise = Shardwise.of( emf );
 		assertThat( shardwise.shards() ).extracting( Shard::name ).contains( "s4" );
 		assertThat( tableExists( url( "s4" ) ) ).isFalse();
 		shardwise.deploySchema( "s4" );
 		assertThat( tableExists( url( "s4" ) ) ).isTrue();
+
+		Shard offline = store.findShard( "s4" ).orElseThrow();
+		assertThat( store.replaceShard( offline.version(), offline.next().status( ShardStatus.ACTIVE ).build() ) ).isTrue();
+		store.placeIfAbsent( TenantPlacement.of( "newcomer", "s4", TenantTier.SMALL ) );
+		try ( Session s = shardwise.openSession( "newcomer" ) ) {
+			s.getTransaction().begin();
+			s.persist( new Note( "first note on s4" ) );
+			s.getTransaction().commit();
+		}
+		assertThat( countRows( url( "s4" ), "newcomer" ) ).isEqualTo( 1 );
+	}
+
+	@Test
+	void offlineShardFailsFastAndOthersKeepWorking() {
+		store.placeIfAbsent( TenantPlacement.of( "on-s2", "s2", TenantTier.SMALL ) );
+		store.placeIfAbsent( TenantPlacement.of( "on-s3", "s3", TenantTier.SMALL ) );
+		Shardwise shardwise = Shardwise.of( emf );
+		Shard s2 = store.findShard( "s2" ).orElseThrow();
+		assertThat( store.replaceShard( s2.version(), s2.next().status( ShardStatus.OFFLINE ).build() ) ).isTrue();
+		assertThatThrownBy( () -> {
+			try ( Session s = shardwise.openSession( "on-s2" ) ) {
+				s.createQuery( "from Note", Note.class ).getResultList();
+			}
+		} ).satisfies( e -> assertThat( rootOfType( e, ShardOfflineException.class ) )
+				.hasMessageContaining( "shard 's2' is OFFLINE" ).hasMessageContaining( "set it ACTIVE or move its tenants" ) );
+		try ( Session s = shardwise.openSession( "on-s3" ) ) {
+			assertThat( s.createQuery( "from Note", Note.class ).getResultList() ).isEmpty();
+		}
 	}
 
 	@Test

@@ -73,6 +73,8 @@ public final class ShardHandle {
 			HikariDataSource ds = p.reads.length == 1 ? p.reads[0] : p.reads[ThreadLocalRandom.current().nextInt( p.reads.length )];
 			c = acquire( ds, p.shard, ShardRole.READ );
 			p.readCounter.increment();
+			// replica pools hand out read-only connections already (HikariConfig.readOnly)
+			return c;
 		}
 		c.setReadOnly( true );
 		return c;
@@ -89,17 +91,34 @@ public final class ShardHandle {
 		}
 		Connection c = acquire( p.analytics, p.shard, ShardRole.ANALYTICS );
 		p.analyticsCounter.increment();
-		c.setReadOnly( true );
 		return c;
 	}
 
-	/** A connection of the primary regardless of status (schema tooling). */
+	/**
+	 * A connection of the primary regardless of status, for schema tooling: pooled when the shard has pools, else
+	 * (an OFFLINE shard being prepared) a direct, unpooled connection that is closed on release.
+	 */
 	Connection adminConnection() throws SQLException {
 		Pools p = pools;
-		if ( p.write == null ) {
-			throw offline( p.shard, ShardRole.WRITE );
+		if ( p.write != null ) {
+			return acquire( p.write, p.shard, ShardRole.WRITE );
 		}
-		return acquire( p.write, p.shard, ShardRole.WRITE );
+		Shard shard = p.shard;
+		io.shardwise.topology.Credentials credentials = shard.credentialsFor( shard.write() );
+		java.util.Properties props = new java.util.Properties();
+		if ( !credentials.username().isEmpty() ) {
+			props.setProperty( "user", credentials.username() );
+		}
+		if ( !credentials.password().isEmpty() ) {
+			props.setProperty( "password", credentials.password().reveal() );
+		}
+		try {
+			return java.sql.DriverManager.getConnection( shard.write().jdbcUrl(), props );
+		}
+		catch (SQLException e) {
+			throw new SQLException( "shard '" + shard.name() + "' (" + shard.status() + ", " + shard.write().safeUrl()
+					+ "): cannot open a direct connection for schema tooling: " + e.getMessage(), e.getSQLState(), e );
+		}
 	}
 
 	private static Connection acquire(HikariDataSource ds, Shard shard, ShardRole role) throws SQLException {
