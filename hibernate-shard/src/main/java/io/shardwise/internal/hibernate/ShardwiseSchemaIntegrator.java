@@ -8,6 +8,8 @@ import java.util.Map;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
 import org.hibernate.boot.Metadata;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.cfg.SchemaToolingSettings;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
@@ -99,11 +101,18 @@ public final class ShardwiseSchemaIntegrator implements Integrator {
 			LOG.info( "Applying schema action to shard '{}'", shard );
 			try {
 				runtime.withPinnedShard( shard, () -> {
-					SchemaManagementToolCoordinator.process( metadata, registry, settings, action -> {
-						synchronized ( delayedDrops ) {
-							delayedDrops.add( Map.entry( shard, action ) );
-						}
-					} );
+					// the shard's own JDBC environment: the unit's is the default shard's (see ShardSchemaRegistry)
+					StandardServiceRegistry shardRegistry = ShardSchemaRegistry.build( registry, settings, runtime );
+					try {
+						SchemaManagementToolCoordinator.process( metadata, shardRegistry, settings, action -> {
+							synchronized ( delayedDrops ) {
+								delayedDrops.add( Map.entry( shard, action ) );
+							}
+						} );
+					}
+					finally {
+						StandardServiceRegistryBuilder.destroy( shardRegistry );
+					}
 					return null;
 				} );
 			}
