@@ -1,5 +1,8 @@
 package io.shardwise.internal;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 
@@ -14,6 +17,9 @@ import io.shardwise.topology.ShardRole;
  * Creates one HikariCP pool per shard endpoint, named {@code shardwise-<shard>-<role>[-<n>]}.
  */
 public final class PoolFactory {
+	/** A URL parameter whose key ends with "password" in any case, as HikariCP looks for it ([?&;] key =). */
+	private static final Pattern PASSWORD_KEY = Pattern.compile( "([?&;][^&#;=]*?)((?i)password)=" );
+
 	private final PoolSettings defaults;
 	private final ShardMetricsTracker metrics;
 
@@ -27,12 +33,23 @@ public final class PoolFactory {
 		return role == ShardRole.READ ? base + "-" + index : base;
 	}
 
+	/**
+	 * The JDBC URL with a password parameter spelt in a way HikariCP masks in its logs. HikariCP logs the URL (at
+	 * DEBUG) with {@code password=} and {@code Password=} parameters masked, but not other spellings such as H2's
+	 * {@code ;PASSWORD=}, which is the same setting for H2 (its settings ignore case). Such a key is passed on as
+	 * {@code password=}; the value and everything else stay as written.
+	 */
+	public static String maskableByHikari(String jdbcUrl) {
+		return PASSWORD_KEY.matcher( jdbcUrl ).replaceAll( m -> Matcher.quoteReplacement(
+				m.group( 2 ).substring( 1 ).equals( "assword" ) ? m.group() : m.group( 1 ) + "password=" ) );
+	}
+
 	public HikariDataSource create(Shard shard, ShardRole role, int index, Endpoint endpoint) {
 		PoolSettings pool = shard.pool().withDefaults( defaults );
 		Credentials credentials = shard.credentialsFor( endpoint );
 		HikariConfig config = new HikariConfig();
 		config.setPoolName( poolName( shard.name(), role, index ) );
-		config.setJdbcUrl( endpoint.jdbcUrl() );
+		config.setJdbcUrl( maskableByHikari( endpoint.jdbcUrl() ) );
 		if ( !credentials.username().isEmpty() ) {
 			config.setUsername( credentials.username() );
 		}

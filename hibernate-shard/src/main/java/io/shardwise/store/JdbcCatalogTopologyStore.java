@@ -27,6 +27,7 @@ import io.shardwise.ShardwiseSettings;
 import io.shardwise.TenantIds;
 import io.shardwise.TopologyException;
 import io.shardwise.internal.Checks;
+import io.shardwise.internal.PoolFactory;
 import io.shardwise.internal.Settings;
 import io.shardwise.spi.TopologyChange;
 import io.shardwise.spi.TopologyListener;
@@ -232,7 +233,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 
 		HikariConfig config = new HikariConfig();
 		config.setPoolName( POOL_NAME );
-		config.setJdbcUrl( url );
+		config.setJdbcUrl( PoolFactory.maskableByHikari( url ) );
 		config.setUsername( user );
 		config.setPassword( revealed );
 		config.setMaximumPoolSize( poolSize );
