@@ -76,8 +76,9 @@ public final class Settings {
 		return parsed;
 	}
 
-	public Integer optionalInteger(String key, int min) {
-		return has( key ) ? integer( key, min, min ) : null;
+	/** The integer if set, else {@code null}; {@code defaultValue} is only named in the error message. */
+	public Integer optionalInteger(String key, int min, int defaultValue) {
+		return has( key ) ? integer( key, defaultValue, min ) : null;
 	}
 
 	public boolean bool(String key, boolean defaultValue) {

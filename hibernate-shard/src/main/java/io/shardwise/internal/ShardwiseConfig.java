@@ -47,8 +47,8 @@ public record ShardwiseConfig(
 		PoolSettings pool;
 		try {
 			PoolSettings.Builder b = PoolSettings.builder();
-			Integer max = s.optionalInteger( ShardwiseSettings.POOL_MAXIMUM_SIZE, 1 );
-			Integer idle = s.optionalInteger( ShardwiseSettings.POOL_MINIMUM_IDLE, 0 );
+			Integer max = s.optionalInteger( ShardwiseSettings.POOL_MAXIMUM_SIZE, 1, PoolSettings.DEFAULTS.maximumPoolSize() );
+			Integer idle = s.optionalInteger( ShardwiseSettings.POOL_MINIMUM_IDLE, 0, PoolSettings.DEFAULTS.minimumIdle() );
 			b.maximumPoolSize( max ).minimumIdle( idle )
 					.maxLifetime( s.optionalDuration( ShardwiseSettings.POOL_MAX_LIFETIME ) )
 					.connectionTimeout( s.optionalDuration( ShardwiseSettings.POOL_CONNECTION_TIMEOUT ) )

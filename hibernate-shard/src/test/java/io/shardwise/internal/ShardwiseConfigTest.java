@@ -67,6 +67,16 @@ class ShardwiseConfigTest {
 				.hasMessageContaining( "'shardwise.metrics.registry' must be 'global', 'none'" );
 	}
 
+	/** Regression: an invalid pool size was reported with "(default: 1)", the minimum, instead of the real default. */
+	@Test
+	void invalidPoolSizesNamedTheMinimumAsTheirDefault() {
+		assertThatThrownBy( () -> ShardwiseConfig.from( Map.of( ShardwiseSettings.POOL_MAXIMUM_SIZE, "abc" ) ) )
+				.isInstanceOf( ShardwiseConfigurationException.class )
+				.hasMessage( "property 'shardwise.pool.maximum-size' must be an integer, but was 'abc' (default: 50)" );
+		assertThatThrownBy( () -> ShardwiseConfig.from( Map.of( ShardwiseSettings.POOL_MINIMUM_IDLE, "-2" ) ) )
+				.hasMessage( "property 'shardwise.pool.minimum-idle' must be at least 0, but was -2 (default: 10)" );
+	}
+
 	@Test
 	void durations() {
 		assertThat( Settings.parseDuration( "30s" ) ).isEqualTo( Duration.ofSeconds( 30 ) );
