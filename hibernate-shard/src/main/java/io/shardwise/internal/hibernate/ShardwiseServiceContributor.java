@@ -7,12 +7,14 @@ import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
 import org.hibernate.cfg.MultiTenancySettings;
 import org.hibernate.engine.jdbc.connections.internal.MultiTenantConnectionProviderInitiator;
 import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.internal.util.config.ConfigurationHelper;
 import org.hibernate.service.spi.ServiceContributor;
 import org.hibernate.service.spi.ServiceRegistryImplementor;
 
 import io.shardwise.ShardwiseSettings;
 import io.shardwise.ShardwiseTenantResolver;
 import io.shardwise.internal.Settings;
+import io.shardwise.topology.Secret;
 
 /**
  * Switches Shardwise on for a persistence unit whose settings name a topology ({@code shardwise.topology.store} or
@@ -31,9 +33,19 @@ public final class ShardwiseServiceContributor implements ServiceContributor {
 			return;
 		}
 		builder.addInitiator( Initiator.INSTANCE );
+		// Contributors see the settings before Hibernate resolves ${NAME} placeholders in them, from system properties
+		// only, dropping a setting it cannot resolve. A Secret is left alone, and resolves NAME from system
+		// properties, then environment variables, then its ${NAME:default}, as the catalog password promises.
+		Object catalogPassword = settings.get( ShardwiseSettings.CATALOG_PASSWORD );
+		if ( catalogPassword instanceof String raw && Secret.of( raw ).isReference() ) {
+			builder.applySetting( ShardwiseSettings.CATALOG_PASSWORD, Secret.of( raw ) );
+		}
 		Object resolver = settings.get( MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER );
 		if ( resolver == null || SHORT_NAME.equals( resolver.toString().trim() ) ) {
 			String defaultTenant = new Settings( settings ).string( ShardwiseSettings.DEFAULT_TENANT, null );
+			if ( defaultTenant != null ) {
+				defaultTenant = ConfigurationHelper.resolvePlaceHolder( defaultTenant );
+			}
 			builder.applySetting( MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ShardwiseTenantResolver( defaultTenant ) );
 		}
 	}
