@@ -17,6 +17,7 @@ import io.shardwise.topology.TenantPlacement;
 import io.shardwise.topology.TenantTier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The two switches that change what happens to a session without a known tenant: a configured default tenant, and
@@ -57,6 +58,15 @@ class DefaultTenantAndAutoProvisionH2Test {
 		finally {
 			emf.close();
 		}
+	}
+
+	@Test
+	void invalidDefaultTenantFailsBootAsAConfigurationError() {
+		InMemoryTopologyStore store = twoShards();
+		assertThatThrownBy( () -> boot( store, Map.of( ShardwiseSettings.DEFAULT_TENANT, "tab\there" ) ).close() )
+				.satisfies( e -> assertThat( RoutingH2Test.rootOfType( e, ShardwiseConfigurationException.class ) )
+						.hasMessageContaining( "'shardwise.tenant.default' is not a valid tenant id" )
+						.hasMessageContaining( "control characters" ) );
 	}
 
 	@Test

@@ -46,7 +46,15 @@ public final class ShardwiseServiceContributor implements ServiceContributor {
 			if ( defaultTenant != null ) {
 				defaultTenant = ConfigurationHelper.resolvePlaceHolder( defaultTenant );
 			}
-			builder.applySetting( MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, new ShardwiseTenantResolver( defaultTenant ) );
+			ShardwiseTenantResolver tenantResolver;
+			try {
+				tenantResolver = new ShardwiseTenantResolver( defaultTenant );
+			}
+			catch (io.shardwise.MalformedTenantIdException e) {
+				throw new io.shardwise.ShardwiseConfigurationException( "property '" + ShardwiseSettings.DEFAULT_TENANT
+						+ "' is not a valid tenant id: " + e.getMessage(), e );
+			}
+			builder.applySetting( MultiTenancySettings.MULTI_TENANT_IDENTIFIER_RESOLVER, tenantResolver );
 		}
 	}
 
