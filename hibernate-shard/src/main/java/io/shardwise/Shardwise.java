@@ -136,6 +136,50 @@ public final class Shardwise {
 		return Map.of( "requests", runtime.cache().requests(), "hits", runtime.cache().hits(), "size", runtime.cache().size() );
 	}
 
+	// ---------------------------------------------------------------- fault isolation
+
+	/**
+	 * The durable queue of deferred writes for tenants whose shard is down; see {@link DeferredWrites}. Created in the
+	 * catalog database on first use (needs the {@code jdbc} topology store or {@code shardwise.catalog.url}).
+	 */
+	public DeferredWrites deferred() {
+		return runtime.deferred().sessions( this::openSession );
+	}
+
+	/**
+	 * Registers a listener for shard changes and circuit-breaker transitions on this member; close the returned handle
+	 * to remove it.
+	 */
+	public AutoCloseable addEventListener(ShardEventListener listener) {
+		return runtime.faultTolerance().addListener( listener );
+	}
+
+	/** Health-checks every shard pool now and waits for the results (the scheduled checks do it in the background). */
+	public void checkHealth() {
+		runtime.checkHealth();
+	}
+
+	/** The circuit-breaker state of every shard pool, by pool name ({@code shardwise-<shard>-<role>[-<n>]}). */
+	public Map<String, String> breakerStates() {
+		Map<String, String> states = new java.util.TreeMap<>();
+		runtime.guards().forEach( g -> states.put( g.poolName(), g.state().name() ) );
+		return states;
+	}
+
+	/**
+	 * Whether a failure (or one of its causes) means the tenant's shard could not be reached: an open breaker
+	 * ({@link ShardUnavailableException}), a full bulkhead ({@link ShardSaturatedException}) or an OFFLINE shard. Such
+	 * work was not done and can be retried later or {@linkplain #deferred() deferred}.
+	 */
+	public static boolean isShardUnavailable(Throwable failure) {
+		for ( Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause() ) {
+			if ( t instanceof ShardUnavailableException || t instanceof ShardSaturatedException || t instanceof ShardOfflineException ) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	/** The shard Hibernate's own tooling reaches (the first serving shard by name). */
 	public String defaultShard() {
 		return runtime.defaultShard();

@@ -112,6 +112,91 @@ public final class ShardwiseSettings {
 	 */
 	public static final String SCHEMA_ALL_SHARDS = "shardwise.schema.all-shards";
 
+	// ---- fault isolation (one circuit breaker per shard pool, one bulkhead per shard, health checks) ----
+
+	/**
+	 * Consecutive failed connection acquisitions (errors or acquisition timeouts, including failed health checks) after
+	 * which a shard pool's circuit breaker opens. Implemented as a count-based window of this size, a minimum of this
+	 * many calls and a 100% failure-rate threshold: the breaker opens when every one of the last N recorded acquisitions
+	 * failed, i.e. after N failures in a row. Default: {@code 3}.
+	 */
+	public static final String BREAKER_FAILURE_THRESHOLD = "shardwise.breaker.failure-threshold";
+
+	/**
+	 * How long an open breaker refuses every session before it lets probe calls through (half-open). A passing health
+	 * check ends the wait early; a failing one restarts it. Default: {@code 10s}.
+	 */
+	public static final String BREAKER_WAIT_IN_OPEN = "shardwise.breaker.wait-in-open";
+
+	/**
+	 * Probe calls a half-open breaker lets through; when all of them succeed it closes, when one fails it opens again.
+	 * Default: {@code 1}.
+	 */
+	public static final String BREAKER_HALF_OPEN_CALLS = "shardwise.breaker.half-open-calls";
+
+	/**
+	 * A {@code java.time.Clock} instance (handed in by code, for tests) that the circuit breakers measure their open
+	 * wait with. Default: the system clock.
+	 */
+	public static final String BREAKER_CLOCK = "shardwise.breaker.clock";
+
+	/**
+	 * Maximum threads acquiring connections of one shard at the same time (all its pools together); one more fails
+	 * at once with {@link ShardSaturatedException}, so that a slow shard cannot take every request thread.
+	 * Default: {@code 32}.
+	 */
+	public static final String BULKHEAD_MAX_CONCURRENT_ACQUISITIONS = "shardwise.bulkhead.max-concurrent-acquisitions";
+
+	/** How long a thread may wait for a free bulkhead slot before failing. Default: {@code 0} (fail at once). */
+	public static final String BULKHEAD_MAX_WAIT = "shardwise.bulkhead.max-wait";
+
+	/**
+	 * Attempts at acquiring one connection when it fails fast with a transient error (SQLState class 08, 40, 53, 57P0x
+	 * or a {@code SQLTransientException}), with exponential backoff and jitter between them; all attempts together stay
+	 * within the pool's connection timeout. Only connection acquisition is ever retried, never a statement or a
+	 * transaction. {@code 1} disables retries. Default: {@code 3}.
+	 */
+	public static final String ACQUISITION_MAX_ATTEMPTS = "shardwise.acquisition.max-attempts";
+
+	/** The first backoff between acquisition attempts; each next one doubles, with +/-50% jitter. Default: {@code 50ms}. */
+	public static final String ACQUISITION_BACKOFF = "shardwise.acquisition.backoff";
+
+	/**
+	 * Whether a read-only session whose replicas are all unavailable is served by the shard's primary (read-only).
+	 * Replicas are always tried first, each in turn. Default: {@code true}.
+	 */
+	public static final String READ_FALLBACK_TO_PRIMARY = "shardwise.read.fallback-to-primary";
+
+	/**
+	 * How often every shard pool is health-checked (a connection is borrowed and validated), off the request path. A
+	 * failed check counts as a failure for the pool's breaker; a passing check of an open breaker lets it close.
+	 * {@code 0} disables the checks. Default: {@code 10s}.
+	 */
+	public static final String HEALTH_INTERVAL = "shardwise.health.interval";
+
+	/** How long one health check may take to validate a connection. Default: {@code 5s}. */
+	public static final String HEALTH_TIMEOUT = "shardwise.health.timeout";
+
+	/**
+	 * A {@code java.util.concurrent.ScheduledExecutorService} instance (handed in by code) that runs the health checks
+	 * and deferred-work replays; Shardwise does not shut it down. Default: a daemon thread of its own.
+	 */
+	public static final String HEALTH_SCHEDULER = "shardwise.health.scheduler";
+
+	// ---- deferred (fallback) writes ----
+
+	/**
+	 * Failed applications of one deferred entry after which it is parked (kept with its error, no longer replayed,
+	 * visible through {@link DeferredWrites#parked()}). Default: {@code 5}.
+	 */
+	public static final String DEFERRED_MAX_ATTEMPTS = "shardwise.deferred.max-attempts";
+
+	/**
+	 * How often pending deferred entries are looked for and replayed (besides at once when a shard's primary breaker
+	 * closes); this also picks up entries that a crashed member left behind. Default: {@code 30s}.
+	 */
+	public static final String DEFERRED_REPLAY_INTERVAL = "shardwise.deferred.replay-interval";
+
 	// ---- metrics ----
 
 	/**

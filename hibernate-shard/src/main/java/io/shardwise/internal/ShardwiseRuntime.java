@@ -57,11 +57,22 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	private final ConcurrentHashMap<String, ShardHandle> handles = new ConcurrentHashMap<>();
 	private final ThreadLocal<String> pinnedShard = new ThreadLocal<>();
 	private final TopologyStore.Subscription subscription;
+	private final FaultTolerance faultTolerance;
+	private final Map<String, Object> settings;
+	private volatile DeferredQueue deferred;
 	private volatile SchemaDeployer schemaDeployer;
 	private volatile boolean closed;
 
 	public ShardwiseRuntime(ShardwiseConfig config, TopologyStore store, boolean ownsStore, PlacementStrategy strategy,
 			ShardMetricsTracker metrics, LongSupplier nanoClock) {
+		this( config, store, ownsStore, strategy, metrics, nanoClock, Map.of() );
+	}
+
+	/** @param settings the persistence-unit settings, for fault tolerance ({@link FaultToleranceConfig}) and deferred writes */
+	public ShardwiseRuntime(ShardwiseConfig config, TopologyStore store, boolean ownsStore, PlacementStrategy strategy,
+			ShardMetricsTracker metrics, LongSupplier nanoClock, Map<String, Object> settings) {
+		this.settings = settings;
+		this.faultTolerance = new FaultTolerance( FaultToleranceConfig.from( settings ), metrics );
 		this.config = config;
 		this.store = store;
 		this.ownsStore = ownsStore;
@@ -81,6 +92,7 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 			close();
 			throw e;
 		}
+		faultTolerance.startHealthChecks( this::guards );
 		LOG.info( "Shardwise routing started: {} shards ({}), placement strategy {}, cache TTL {}", handles.size(),
 				describeShards(), config.placementStrategy(), config.cacheTtl() );
 	}
@@ -93,7 +105,7 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 		boolean handedIn = settings.get( ShardwiseSettings.TOPOLOGY_STORE ) instanceof TopologyStore;
 		TopologyStore store = TopologyStores.create( settings );
 		try {
-			return new ShardwiseRuntime( config, store, !handedIn, strategy, metrics, System::nanoTime );
+			return new ShardwiseRuntime( config, store, !handedIn, strategy, metrics, System::nanoTime, settings );
 		}
 		catch (RuntimeException e) {
 			if ( !handedIn ) {
@@ -121,7 +133,7 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	}
 
 	private ShardHandle newHandle(Shard shard) {
-		return new ShardHandle( shard, poolFactory, metrics, retirement );
+		return new ShardHandle( shard, poolFactory, metrics, retirement, faultTolerance );
 	}
 
 	// ---------------------------------------------------------------- routing (hot path)
@@ -348,21 +360,34 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 			cache.removeShard( name );
 			if ( removed != null ) {
 				LOG.info( "Shard '{}' left the topology: closing its pools once in-flight work ends", name );
+				Shard before = removed.shard();
 				removed.close();
 				metrics.shardRemoved( name );
+				faultTolerance.fire( new io.shardwise.ShardEvent.ShardRemoved( name, before ) );
 			}
 			return;
 		}
+		io.shardwise.ShardEvent[] event = new io.shardwise.ShardEvent[1];
 		handles.compute( name, (n, existing) -> {
 			if ( existing == null ) {
 				LOG.info( "Shard '{}' joined the topology: {}", n, after );
+				event[0] = new io.shardwise.ShardEvent.ShardAdded( n, after );
 				return newHandle( after );
 			}
-			if ( existing.shard().version() < after.version() ) {
-				existing.update( after );
+			Shard before = existing.shard();
+			if ( before.version() < after.version() ) {
+				boolean replaced = existing.update( after );
+				if ( replaced ) {
+					LOG.info( "Shard '{}' v{} -> v{}: pools re-opened ({}); the old ones retire once their connections are returned",
+							n, before.version(), after.version(), after );
+				}
+				event[0] = new io.shardwise.ShardEvent.ShardUpdated( n, before, after, replaced );
 			}
 			return existing;
 		} );
+		if ( event[0] != null ) {
+			faultTolerance.fire( event[0] );
+		}
 	}
 
 	/** Re-reads every shard from the store and applies the differences. */
@@ -420,6 +445,42 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 		return handles.values().stream().sorted( Comparator.comparing( ShardHandle::name ) ).toList();
 	}
 
+	public FaultTolerance faultTolerance() {
+		return faultTolerance;
+	}
+
+	/** Every current pool guard (breaker) of every shard. */
+	public List<PoolGuard> guards() {
+		List<PoolGuard> all = new ArrayList<>();
+		for ( ShardHandle h : handles.values() ) {
+			all.addAll( h.guards() );
+		}
+		return all;
+	}
+
+	/** Health-checks every pool now and waits for the results (the scheduled checks do the same in the background). */
+	public void checkHealth() {
+		faultTolerance.checkNow( guards() );
+	}
+
+	/** The deferred-write queue, created on first use in the catalog database. */
+	public DeferredQueue deferred() {
+		DeferredQueue q = deferred;
+		if ( q == null ) {
+			synchronized ( this ) {
+				q = deferred;
+				if ( q == null ) {
+					if ( closed ) {
+						throw new ShardwiseException( "Shardwise routing is closed" );
+					}
+					q = DeferredQueue.start( this, settings );
+					deferred = q;
+				}
+			}
+		}
+		return q;
+	}
+
 	public String describeShards() {
 		return handles.values().stream().sorted( Comparator.comparing( ShardHandle::name ) )
 				.map( h -> h.name() + " " + h.shard().status() ).collect( Collectors.joining( ", " ) );
@@ -431,6 +492,11 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 			return;
 		}
 		closed = true;
+		faultTolerance.close();
+		DeferredQueue q = deferred;
+		if ( q != null ) {
+			q.close();
+		}
 		try {
 			subscription.close();
 		}

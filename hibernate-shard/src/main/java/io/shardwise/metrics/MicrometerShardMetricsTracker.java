@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,6 +27,7 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 	private final List<Meter> meters = new ArrayList<>();
 	// Micrometer holds the state object of a function meter weakly: keep the suppliers reachable from here
 	private final List<LongSupplier> suppliers = new ArrayList<>();
+	private final List<CircuitBreaker> breakers = new ArrayList<>();
 
 	public MicrometerShardMetricsTracker(MeterRegistry registry) {
 		this.registry = registry;
@@ -72,6 +74,66 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 	@Override
 	public void routingError(String reason) {
 		registry.counter( ShardwiseMeters.ROUTING_ERRORS, ShardwiseMeters.TAG_REASON, reason ).increment();
+	}
+
+	@Override
+	public void bindBreaker(String shard, ShardRole role, String pool, CircuitBreaker breaker) {
+		String r = role.name().toLowerCase( java.util.Locale.ROOT );
+		List<Meter> bound = new ArrayList<>();
+		for ( CircuitBreaker.State state : CircuitBreaker.State.values() ) {
+			bound.add( Gauge.builder( ShardwiseMeters.BREAKER_STATE, breaker, b -> b.getState() == state ? 1 : 0 )
+					.description( "Circuit breaker state of a shard pool (1 = current)" )
+					.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool,
+							"state", state.name().toLowerCase( java.util.Locale.ROOT ) )
+					.register( registry ) );
+		}
+		bound.add( Gauge.builder( ShardwiseMeters.BREAKER_FAILURE_RATE, breaker, b -> b.getMetrics().getFailureRate() )
+				.description( "Failure rate of the breaker's window in percent (-1 until it is full)" )
+				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool )
+				.register( registry ) );
+		bound.add( Gauge.builder( ShardwiseMeters.BREAKER_BUFFERED_CALLS, breaker, b -> b.getMetrics().getNumberOfFailedCalls() )
+				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool, "kind", "failed" )
+				.register( registry ) );
+		bound.add( Gauge.builder( ShardwiseMeters.BREAKER_BUFFERED_CALLS, breaker, b -> b.getMetrics().getNumberOfSuccessfulCalls() )
+				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool, "kind", "successful" )
+				.register( registry ) );
+		bound.add( FunctionCounter.builder( ShardwiseMeters.BREAKER_NOT_PERMITTED, breaker, b -> b.getMetrics().getNumberOfNotPermittedCalls() )
+				.description( "Sessions refused at once by an open circuit breaker" )
+				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool )
+				.register( registry ) );
+		synchronized ( meters ) {
+			breakers.add( breaker );
+			meters.addAll( bound );
+		}
+	}
+
+	@Override
+	public void unbindPool(String pool) {
+		synchronized ( meters ) {
+			meters.removeIf( m -> {
+				if ( pool.equals( m.getId().getTag( ShardwiseMeters.TAG_POOL ) ) ) {
+					registry.remove( m );
+					return true;
+				}
+				return false;
+			} );
+			breakers.removeIf( b -> b.getName().equals( pool ) );
+		}
+	}
+
+	@Override
+	public void healthCheck(String shard, ShardRole role, String pool, boolean passed) {
+		io.micrometer.core.instrument.Counter c = io.micrometer.core.instrument.Counter.builder( ShardwiseMeters.HEALTH_CHECKS )
+				.description( "Health checks of shard pools" )
+				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, role.name().toLowerCase( java.util.Locale.ROOT ),
+						ShardwiseMeters.TAG_POOL, pool, "result", passed ? "up" : "down" )
+				.register( registry );
+		synchronized ( meters ) {
+			if ( !meters.contains( c ) ) {
+				meters.add( c );
+			}
+		}
+		c.increment();
 	}
 
 	@Override

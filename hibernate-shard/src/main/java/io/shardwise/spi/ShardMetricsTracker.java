@@ -33,6 +33,22 @@ public interface ShardMetricsTracker extends AutoCloseable {
 	default void routingError(String reason) {
 	}
 
+	/**
+	 * Called when a shard pool gets its circuit breaker (at start and whenever the pool is re-opened): attach gauges
+	 * that read its state and metrics when collected. Nothing is called per connection.
+	 */
+	default void bindBreaker(String shard, ShardRole role, String pool,
+			io.github.resilience4j.circuitbreaker.CircuitBreaker breaker) {
+	}
+
+	/** Called when a shard pool is retired (replaced or closed): drop the meters bound for it. */
+	default void unbindPool(String pool) {
+	}
+
+	/** Counts one health check of a pool (off the hot path: runs on the health-check threads). */
+	default void healthCheck(String shard, ShardRole role, String pool, boolean passed) {
+	}
+
 	/** Called when a shard leaves the topology: drop its meters. */
 	default void shardRemoved(String shard) {
 	}

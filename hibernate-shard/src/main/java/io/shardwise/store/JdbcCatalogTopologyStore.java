@@ -615,6 +615,14 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 		return catalog;
 	}
 
+	/**
+	 * The catalog data source, for other durable state kept next to the topology tables (the deferred-write queue).
+	 * Owned by this store: do not close it.
+	 */
+	public DataSource dataSource() {
+		return dataSource;
+	}
+
 	/** The prefix of the table names. */
 	public String tablePrefix() {
 		return tablePrefix;
