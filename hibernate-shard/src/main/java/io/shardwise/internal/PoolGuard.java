@@ -87,6 +87,9 @@ public final class PoolGuard {
 			observe();
 			return BREAKER_REFUSED;
 		}
+		if ( observed != CircuitBreaker.State.CLOSED ) {
+			observe(); // e.g. OPEN -> HALF_OPEN on this permission
+		}
 		if ( !bulkhead.tryAcquirePermission() ) {
 			breaker.releasePermission();
 			return BULKHEAD_REFUSED;
@@ -111,13 +114,14 @@ public final class PoolGuard {
 				breaker.releasePermission();
 				throw e;
 			}
-			lastFailure = e;
-			breaker.onError( System.nanoTime() - start, TimeUnit.NANOSECONDS, e );
+			Exception failure = e instanceof SQLException sql ? describe( sql ) : e;
+			lastFailure = failure;
+			breaker.onError( System.nanoTime() - start, TimeUnit.NANOSECONDS, failure );
 			observe();
-			if ( e instanceof SQLException sql ) {
-				throw describe( sql );
+			if ( failure instanceof SQLException sql ) {
+				throw sql;
 			}
-			throw e;
+			throw (RuntimeException) failure;
 		}
 		finally {
 			bulkhead.onComplete();
@@ -165,10 +169,19 @@ public final class PoolGuard {
 		String message = "shard '" + shard + "' " + role + " (" + safeUrl( dataSource.getJdbcUrl() ) + "): no connection after "
 				+ dataSource.getConnectionTimeout() + " ms (" + poolState() + ", breaker " + breaker.getState() + ", "
 				+ breaker.getMetrics().getNumberOfFailedCalls() + " failed of the last " + breaker.getMetrics().getNumberOfBufferedCalls()
-				+ "): " + e.getMessage();
+				+ "): " + e.getMessage() + rootCause( e );
 		return e instanceof SQLTransientConnectionException
 				? new SQLTransientConnectionException( message, e.getSQLState(), e.getErrorCode(), e )
 				: new SQLException( message, e.getSQLState(), e.getErrorCode(), e );
+	}
+
+	/** The innermost cause's message (HikariCP keeps why the last new connection failed there), or nothing. */
+	private static String rootCause(Throwable e) {
+		Throwable root = e;
+		while ( root.getCause() != null && root.getCause() != root ) {
+			root = root.getCause();
+		}
+		return root == e ? "" : " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
 	}
 
 	private static String safeUrl(String url) {
@@ -204,6 +217,7 @@ public final class PoolGuard {
 		CircuitBreaker.State state = breaker.getState();
 		if ( state == CircuitBreaker.State.OPEN ) {
 			breaker.transitionToHalfOpenState();
+			observe();
 			state = CircuitBreaker.State.HALF_OPEN;
 		}
 		if ( state == CircuitBreaker.State.HALF_OPEN && breaker.tryAcquirePermission() ) {
