@@ -245,4 +245,92 @@ class FaultToleranceH2Test {
 				+ ( e instanceof io.shardwise.ShardEvent.ShardUpdated u ? " replaced=" + u.poolsReplaced() : "" ) )
 				.containsExactly( "ShardAdded b", "ShardUpdated b replaced=false", "ShardUpdated b replaced=true", "ShardRemoved b" );
 	}
+
+	/** A clock the test moves by hand. */
+	private static final class ManualClock extends java.time.Clock {
+		private volatile java.time.Instant now = java.time.Instant.parse( "2026-01-01T00:00:00Z" );
+
+		void advance(Duration d) {
+			now = now.plus( d );
+		}
+
+		@Override
+		public java.time.ZoneId getZone() {
+			return java.time.ZoneOffset.UTC;
+		}
+
+		@Override
+		public java.time.Clock withZone(java.time.ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public java.time.Instant instant() {
+			return now;
+		}
+	}
+
+	@Test
+	void anOpenBreakerLetsOneProbeThroughAfterTheWaitOnTheInjectedClockAndClosesWhenTheShardIsBack() throws SQLException {
+		ManualClock clock = new ManualClock();
+		String missing = "jdbc:h2:mem:later-" + run;
+		start( Map.of( ShardwiseSettings.BREAKER_CLOCK, clock, ShardwiseSettings.BREAKER_WAIT_IN_OPEN, "10s",
+				ShardwiseSettings.POOL_CONNECTION_TIMEOUT, "250ms", ShardwiseSettings.POOL_MINIMUM_IDLE, "0" ),
+				// IFEXISTS: H2 refuses to connect until the database has been created by someone else
+				Shard.builder( "late" ).write( missing + ";IFEXISTS=TRUE;DB_CLOSE_DELAY=-1" ).build() );
+		runtime.store().placeIfAbsent( TenantPlacement.of( "t", "late", TenantTier.SMALL ) );
+		List<io.shardwise.ShardEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		runtime.faultTolerance().addListener( events::add );
+		PoolGuard guard = runtime.requireHandle( "late" ).guards().get( 0 );
+		for ( int i = 0; i < 3; i++ ) {
+			assertThatThrownBy( () -> runtime.connection( "t" ) ).isInstanceOf( SQLException.class ).hasMessageContaining( "no connection after 250 ms" );
+		}
+		assertThat( guard.state().name() ).isEqualTo( "OPEN" );
+		assertThatThrownBy( () -> runtime.connection( "t" ) ).isInstanceOf( ShardUnavailableException.class );
+
+		clock.advance( Duration.ofSeconds( 9 ) );
+		assertThatThrownBy( () -> runtime.connection( "t" ) ).isInstanceOf( ShardUnavailableException.class );
+		clock.advance( Duration.ofSeconds( 2 ) );
+		// the wait is over: one probe goes to the pool (and fails: the shard is still missing), then open again
+		assertThatThrownBy( () -> runtime.connection( "t" ) ).isInstanceOf( SQLException.class ).hasMessageContaining( "no connection after" );
+		assertThat( guard.state().name() ).isEqualTo( "OPEN" );
+
+		// the shard appears; after the next wait the probe succeeds and the breaker closes
+		try ( Connection create = java.sql.DriverManager.getConnection( missing + ";DB_CLOSE_DELAY=-1" ) ) {
+			assertThat( create.isValid( 1 ) ).isTrue();
+		}
+		clock.advance( Duration.ofSeconds( 11 ) );
+		try ( Connection c = runtime.connection( "t" ) ) {
+			assertThat( c.isValid( 1 ) ).isTrue();
+		}
+		assertThat( guard.state().name() ).isEqualTo( "CLOSED" );
+		assertThat( events ).filteredOn( io.shardwise.ShardEvent.BreakerStateChanged.class::isInstance )
+				.extracting( e -> ( (io.shardwise.ShardEvent.BreakerStateChanged) e ).to() )
+				.containsExactly( "OPEN", "HALF_OPEN", "OPEN", "HALF_OPEN", "CLOSED" );
+	}
+
+	@Test
+	void scheduledHealthChecksOpenTheBreakerOfADeadPoolWithoutAnyRequest() throws Exception {
+		java.util.concurrent.ScheduledExecutorService scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+		try {
+			start( Map.of( ShardwiseSettings.HEALTH_SCHEDULER, scheduler, ShardwiseSettings.HEALTH_INTERVAL, "50ms",
+					ShardwiseSettings.POOL_CONNECTION_TIMEOUT, "250ms", ShardwiseSettings.POOL_MINIMUM_IDLE, "0" ),
+					Shard.builder( "gone" ).write( "jdbc:h2:mem:gone-" + run + ";IFEXISTS=TRUE" ).build(),
+					Shard.builder( "fine" ).write( url( "fine" ) ).build() );
+			PoolGuard gone = runtime.requireHandle( "gone" ).guards().get( 0 );
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos( 20 );
+			while ( !"OPEN".equals( gone.state().name() ) && System.nanoTime() < deadline ) {
+				Thread.sleep( 25 );
+			}
+			assertThat( gone.state().name() ).as( "breaker of a pool that failed 3 health checks" ).isEqualTo( "OPEN" );
+			assertThat( gone.lastFailure() ).isNotNull();
+			assertThat( runtime.requireHandle( "fine" ).guards().get( 0 ).state().name() ).isEqualTo( "CLOSED" );
+			runtime.close();
+			runtime = null;
+			assertThat( scheduler.isShutdown() ).as( "a handed-in scheduler stays the caller's" ).isFalse();
+		}
+		finally {
+			scheduler.shutdownNow();
+		}
+	}
 }

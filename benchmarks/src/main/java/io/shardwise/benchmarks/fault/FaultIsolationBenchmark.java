@@ -47,7 +47,8 @@ import io.shardwise.topology.TenantTier;
 
 /**
  * Fault isolation under load: four H2 shards served over TCP by an H2 server, each behind a {@link FaultProxy}.
- * Two background threads keep hitting the tenants of shard s3 all the time; the measured threads run units of work
+ * Two background threads keep hitting the tenants of shard s3 all the time (one unit of work, then 1 ms of think
+ * time); the measured threads run units of work
  * (routed connection, {@code SELECT 1}, close) for tenants of s0..s2. With {@code fault=blackholed}, s3 is black-holed
  * (its connections accepted and never answered), so the background threads first wait for connection timeouts until
  * s3's breaker opens, then fail fast, with a half-open probe and a health check every 10 s.
@@ -136,6 +137,8 @@ public class FaultIsolationBenchmark {
 						catch (SQLException | RuntimeException e) {
 							backgroundFailed.increment();
 						}
+						// request threads with a little think time, not a hot loop that would only measure CPU contention
+						java.util.concurrent.locks.LockSupport.parkNanos( 1_000_000 );
 					}
 				}, "s3-load-" + i );
 				t.setDaemon( true );
