@@ -245,8 +245,10 @@ public final class ShardHandle {
 			pools = old.withShard( shard );
 			return false;
 		}
+		// the new pools have the same names: unbind the old ones' meters before binding the new ones
+		old.guards().forEach( ft::retire );
 		pools = open( shard );
-		retire( old );
+		retirement.retire( old.all() );
 		return true;
 	}
 
