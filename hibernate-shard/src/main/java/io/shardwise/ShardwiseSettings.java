@@ -50,6 +50,70 @@ public final class ShardwiseSettings {
 	/** Maximum connections of the catalog pool. Default: {@code 5}. */
 	public static final String CATALOG_POOL_SIZE = "shardwise.catalog.pool-size";
 
+	// ---- hazelcast store (module hazelcast-topology; shardwise.topology.store=hazelcast) ----
+
+	/**
+	 * A {@code com.hazelcast.core.HazelcastInstance} handed in by code (member or client) for the {@code hazelcast}
+	 * store. It stays the caller's: closing the store does not shut it down. When set, the other
+	 * {@code shardwise.hazelcast.*} settings that build an instance are ignored. Default: none (the store builds and
+	 * owns its instance).
+	 */
+	public static final String HAZELCAST_INSTANCE = "shardwise.hazelcast.instance";
+
+	/**
+	 * The application's own Hazelcast configuration file for the instance the store builds: a {@code .yaml},
+	 * {@code .yml} or {@code .xml} file on the class path ({@code classpath:} prefix optional) or the file system; a
+	 * member configuration in {@code member} mode, a client configuration in {@code client} mode. The store adds its
+	 * maps to it. When set, {@link #HAZELCAST_CLUSTER_NAME}, {@link #HAZELCAST_MEMBERS}, {@link #HAZELCAST_PORT} and
+	 * {@link #HAZELCAST_INTERFACE} are ignored. Default: none (the instance is built from those settings).
+	 */
+	public static final String HAZELCAST_CONFIG = "shardwise.hazelcast.config";
+
+	/**
+	 * {@code member}: the store starts an embedded Hazelcast member in this JVM; {@code client}: it connects to a
+	 * cluster as a Hazelcast client (the members must have the hazelcast-topology jar and the catalog's JDBC driver on
+	 * their class path). Default: {@code member}.
+	 */
+	public static final String HAZELCAST_MODE = "shardwise.hazelcast.mode";
+
+	/** Hazelcast cluster name; members and clients with another name never join. Default: {@code shardwise}. */
+	public static final String HAZELCAST_CLUSTER_NAME = "shardwise.hazelcast.cluster-name";
+
+	/**
+	 * The other members, comma-separated {@code host}, {@code host:port} or {@code host:port-port} entries: the
+	 * TCP-IP join list of a member (multicast is never used), the addresses a client connects to. Default: empty for a
+	 * member (it forms a cluster of its own until others list it), {@code 127.0.0.1:5701} for a client.
+	 */
+	public static final String HAZELCAST_MEMBERS = "shardwise.hazelcast.members";
+
+	/**
+	 * Port of the embedded member: {@code 5701}, or a range {@code 5701-5710} (the member takes the first free one).
+	 * Default: {@code 5701-5800}.
+	 */
+	public static final String HAZELCAST_PORT = "shardwise.hazelcast.port";
+
+	/**
+	 * The network interface the embedded member binds and announces, e.g. {@code 127.0.0.1} or {@code 10.0.*.*}.
+	 * Default: none (Hazelcast picks one, preferring the interfaces of the member list).
+	 */
+	public static final String HAZELCAST_INTERFACE = "shardwise.hazelcast.interface";
+
+	/**
+	 * Prefix of the names of the store's Hazelcast structures ({@code <prefix>.placements}, {@code <prefix>.shards},
+	 * {@code <prefix>.invalidations}), so that several persistence units can share a cluster. Default:
+	 * {@code shardwise}.
+	 */
+	public static final String HAZELCAST_NAME_PREFIX = "shardwise.hazelcast.name-prefix";
+
+	/** Synchronous backups of every topology entry; at least 1, so that losing a member loses nothing. Default: {@code 1}. */
+	public static final String HAZELCAST_BACKUP_COUNT = "shardwise.hazelcast.backup-count";
+
+	/**
+	 * How long a client waits for the cluster at start (an unreachable cluster then fails start-up), and how long
+	 * {@code invalidateAll} waits for every member's acknowledgement. Default: {@code 30s}.
+	 */
+	public static final String HAZELCAST_TIMEOUT = "shardwise.hazelcast.timeout";
+
 	// ---- routing cache ----
 
 	/**
@@ -57,6 +121,22 @@ public final class ShardwiseSettings {
 	 * the TTL bounds staleness for changes made behind the store's back. Default: {@code 60s}.
 	 */
 	public static final String CACHE_TTL = "shardwise.cache.ttl";
+
+	/**
+	 * Cache health: when the hit ratio of the local route cache over the last {@link #CACHE_HEALTH_WINDOW} drops
+	 * below this, the member drops its cache and pulls the whole topology from the store, synchronously, before it
+	 * routes further. {@code 0} turns the check off. Default: {@code 0.95}.
+	 */
+	public static final String CACHE_HEALTH_MIN_HIT_RATIO = "shardwise.cache.health.min-hit-ratio";
+
+	/** The sliding window over which the hit ratio is measured. Default: {@code 5m}. */
+	public static final String CACHE_HEALTH_WINDOW = "shardwise.cache.health.window";
+
+	/**
+	 * Lookups the window must hold before the hit ratio is judged (so that a handful of first lookups cannot trigger
+	 * a full pull). Default: {@code 1000}.
+	 */
+	public static final String CACHE_HEALTH_MIN_REQUESTS = "shardwise.cache.health.min-requests";
 
 	// ---- tenants and placement ----
 

@@ -89,6 +89,17 @@ public interface TopologyStore extends AutoCloseable {
 	boolean removeShard(String name, long expectedVersion);
 
 	/**
+	 * Makes every router using this topology drop its cached routes and re-read the shards: call it after a rebalance
+	 * or any bulk change. The file, JDBC and in-memory stores report {@link TopologyChange.Invalidated} to their own
+	 * listeners (this JVM); the Hazelcast store broadcasts it to every member and waits for their acknowledgements.
+	 * The default throws {@link UnsupportedOperationException}.
+	 */
+	default void invalidateAll(String reason) {
+		throw new UnsupportedOperationException( getClass().getName() + " does not implement invalidateAll: drop the "
+				+ "routes of each persistence unit with Shardwise.of(emf).invalidateRoutes(null) instead" );
+	}
+
+	/**
 	 * Registers a listener for changes. Which changes a listener sees is part of each store's contract: the file
 	 * and JDBC stores report the changes made through them in this JVM; the Hazelcast store reports changes made on
 	 * any member.

@@ -233,6 +233,12 @@ public class InMemoryTopologyStore implements TopologyStore {
 		return true;
 	}
 
+	/** Reports {@link TopologyChange.Invalidated} to this store's listeners (this JVM only). */
+	@Override
+	public void invalidateAll(String reason) {
+		listeners.fire( new TopologyChange.Invalidated( Checks.notBlank( reason, "reason" ) ) );
+	}
+
 	@Override
 	public Subscription subscribe(TopologyListener listener) {
 		return listeners.add( listener );

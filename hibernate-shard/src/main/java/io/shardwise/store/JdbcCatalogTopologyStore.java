@@ -595,6 +595,12 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 
 	// ---- lifecycle ----
 
+	/** Reports {@link TopologyChange.Invalidated} to this store's listeners (this JVM only). */
+	@Override
+	public void invalidateAll(String reason) {
+		listeners.fire( new TopologyChange.Invalidated( Checks.notBlank( reason, "reason" ) ) );
+	}
+
 	@Override
 	public Subscription subscribe(TopologyListener listener) {
 		return listeners.add( listener );
