@@ -180,6 +180,10 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 		Config memberConfig = hs.instance() == null && !hs.client() ? HazelcastSetup.memberConfig( hs ) : null;
 		var clientConfig = hs.instance() == null && hs.client() ? HazelcastSetup.clientConfig( hs ) : null;
 
+		new io.shardwise.internal.Settings( settings ).requiredString( ShardwiseSettings.CATALOG_URL, "the hazelcast "
+				+ "topology store keeps its maps in front of a durable catalog database, the source of truth; give its JDBC "
+				+ "URL, e.g. jdbc:postgresql://catalog-host/shardwise (and " + ShardwiseSettings.CATALOG_USER + ", "
+				+ ShardwiseSettings.CATALOG_PASSWORD + ")" );
 		JdbcCatalogTopologyStore catalog;
 		try {
 			catalog = JdbcCatalogTopologyStore.create( settings );

@@ -54,10 +54,10 @@ final class HazelcastCluster implements AutoCloseable {
 		this.catalogDb = ShardDatabases.single( DatabaseKind.POSTGRESQL, "hzcat" );
 		ShardDatabases created = null;
 		try {
-			created = ShardDatabases.create( DatabaseKind.POSTGRESQL, "hzshard", shards );
+			created = shards == 0 ? null : ShardDatabases.create( DatabaseKind.POSTGRESQL, "hzshard", shards );
 		}
 		finally {
-			if ( created == null ) {
+			if ( created == null && shards > 0 ) {
 				catalogDb.close();
 			}
 		}
@@ -190,7 +190,9 @@ final class HazelcastCluster implements AutoCloseable {
 			}
 		}
 		try {
-			shardDbs.close();
+			if ( shardDbs != null ) {
+				shardDbs.close();
+			}
 		}
 		finally {
 			catalogDb.close();

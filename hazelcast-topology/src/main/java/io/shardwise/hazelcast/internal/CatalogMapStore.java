@@ -33,23 +33,38 @@ public abstract class CatalogMapStore<V extends Versioned> implements MapStore<S
 	private volatile MemberContext context;
 	private volatile JdbcCatalogTopologyStore catalog;
 	private volatile String mapName;
+	private volatile Properties properties;
 
 	@Override
 	public void init(HazelcastInstance hazelcastInstance, Properties properties, String mapName) {
 		this.mapName = mapName;
+		this.properties = properties;
 		this.context = MemberContext.of( hazelcastInstance );
-		this.catalog = context.catalog( properties );
+		// the catalog is resolved on first use: Hazelcast also creates map stores while shutting down
 	}
 
 	@Override
 	public void destroy() {
-		// the catalog is the member context's (closed with the store, or when the member shuts down)
+		// a catalog this member opened for its map stores alone is closed with the last of them
+		if ( catalog != null ) {
+			catalog = null;
+			context.release( properties );
+		}
 	}
 
 	protected JdbcCatalogTopologyStore catalog() {
 		JdbcCatalogTopologyStore c = catalog;
 		if ( c == null ) {
-			throw new IllegalStateException( "map store of " + mapName + " used before init()" );
+			if ( context == null ) {
+				throw new IllegalStateException( "map store of " + mapName + " used before init()" );
+			}
+			synchronized ( this ) {
+				c = catalog;
+				if ( c == null ) {
+					c = context.catalog( properties );
+					catalog = c;
+				}
+			}
 		}
 		return c;
 	}

@@ -30,6 +30,7 @@ public final class MemberContext {
 
 	private final ConcurrentHashMap<String, JdbcCatalogTopologyStore> catalogs = new ConcurrentHashMap<>();
 	private final ConcurrentHashMap<String, JdbcCatalogTopologyStore> ownedCatalogs = new ConcurrentHashMap<>();
+	private final ConcurrentHashMap<String, Integer> ownedUsers = new ConcurrentHashMap<>();
 	private final ConcurrentHashMap<String, Long> expectations = new ConcurrentHashMap<>();
 	private final CopyOnWriteArrayList<LocalStore> stores = new CopyOnWriteArrayList<>();
 
@@ -78,6 +79,7 @@ public final class MemberContext {
 		if ( registered != null ) {
 			return registered;
 		}
+		ownedUsers.merge( key, 1, Integer::sum );
 		return ownedCatalogs.computeIfAbsent( key, k -> {
 			if ( Boolean.parseBoolean( properties.getProperty( CatalogProperties.PASSWORD_OMITTED ) ) ) {
 				throw new TopologyException( "this member has no Shardwise store of its own and must connect to the "
@@ -96,10 +98,26 @@ public final class MemberContext {
 		} );
 	}
 
+	/** A map store of this member no longer uses the catalog it got from {@link #catalog(Properties)}. */
+	public void release(Properties properties) {
+		String key = properties.getProperty( CatalogProperties.KEY );
+		if ( key == null || catalogs.containsKey( key ) && !ownedCatalogs.containsKey( key ) ) {
+			return;
+		}
+		Integer left = ownedUsers.computeIfPresent( key, (k, n) -> n > 1 ? n - 1 : null );
+		if ( left == null ) {
+			JdbcCatalogTopologyStore owned = ownedCatalogs.remove( key );
+			if ( owned != null ) {
+				owned.close();
+			}
+		}
+	}
+
 	/** Closes the catalogs this context built itself (when the member shuts down). */
 	public void closeOwnedCatalogs() {
 		List<JdbcCatalogTopologyStore> owned = new ArrayList<>( ownedCatalogs.values() );
 		ownedCatalogs.clear();
+		ownedUsers.clear();
 		owned.forEach( JdbcCatalogTopologyStore::close );
 	}
 
