@@ -127,6 +127,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 	private final TopologyListeners listeners = new TopologyListeners( "HazelcastTopologyStore" );
 	private final List<Runnable> deregistrations = new ArrayList<>();
 	private final ExecutorService background;
+	private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
 	private volatile boolean closed;
 
 	private HazelcastTopologyStore(HazelcastSettings settings, HazelcastInstance hazelcast, String clusterName,
@@ -699,6 +700,12 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 					+ reason + "): " + rootMessage( e ), e );
 		}
 		invalidateEverywhere( reason + ": topology reloaded from the catalog" );
+		reloads.incrementAndGet();
+	}
+
+	/** How many times this store has reloaded the maps from the catalog (after merges, or when asked). */
+	public long catalogReloads() {
+		return reloads.get();
 	}
 
 	// ---- lifecycle ----

@@ -20,9 +20,9 @@ import io.shardwise.store.JdbcCatalogTopologyStore;
  * <li>a write of our compare-and-set entry processor (it records its expectation in the {@link MemberContext}) is
  * strict: if the catalog does not hold the expected version (nor, idempotently, the new value already), it throws
  * {@link CatalogConflictException} and Hazelcast does not apply the change;</li>
- * <li>any other write (a split-brain merge, a plain {@code put} by other code) is reconciled: it reaches the catalog
- * only as the next version of what the catalog holds, else the catalog keeps its value (the store reloads the map
- * from the catalog after a merge);</li>
+ * <li>any other write (a split-brain merge, a plain {@code put} by other code) does not reach the catalog: every value
+ * a merge offers was written through by one side already, and the catalog keeps what it holds (the store reloads the
+ * maps from the catalog after a merge);</li>
  * <li>a removal that is not our entry processor's is refused.</li>
  * </ul>
  * Catalog failures propagate as {@link TopologyException}s naming the catalog and the change.
@@ -90,7 +90,14 @@ public abstract class CatalogMapStore<V extends Versioned> implements MapStore<S
 	@Override
 	public void store(String key, V value) {
 		Long expected = context.takeExpectation( mapName, key );
-		boolean strict = expected != null;
+		if ( expected == null ) {
+			// not a change of ours: a split-brain merge (every merged value was written through by one side already)
+			// or a direct write by other code. The catalog keeps what it holds; the store reloads the maps from it
+			// after a merge.
+			LOG.debug( "Not writing version {} of {} to the catalog: it was not changed through the Shardwise store",
+					value.version(), describe( key ) );
+			return;
+		}
 		boolean done = value.version() == 1 ? same( insert( key, value ), value ) : replace( key, value );
 		if ( done ) {
 			return;
@@ -99,13 +106,10 @@ public abstract class CatalogMapStore<V extends Versioned> implements MapStore<S
 		if ( current != null && same( current, value ) ) {
 			return; // already there: a retried operation
 		}
-		String message = "the topology catalog " + catalog().catalogUrl() + " refused version " + value.version() + " of "
-				+ describe( key ) + ": it holds " + ( current == null ? "no such entry" : "version " + current.version() )
-				+ ", so another member, or a cluster on the other side of a network split, changed it first";
-		if ( strict ) {
-			throw new CatalogConflictException( message + "; the change was not applied: read the entry again and retry" );
-		}
-		LOG.info( "{}; the catalog keeps its value (a split-brain merge or a direct map write offered it)", message );
+		throw new CatalogConflictException( "the topology catalog " + catalog().catalogUrl() + " refused version "
+				+ value.version() + " of " + describe( key ) + ": it holds " + ( current == null ? "no such entry"
+				: "version " + current.version() ) + ", so another member, or a cluster on the other side of a network "
+				+ "split, changed it first; the change was not applied: read the entry again and retry" );
 	}
 
 	@Override
