@@ -75,6 +75,17 @@ class ClusterRoutingTest {
 		try ( JdbcCatalogTopologyStore catalog = cluster.openCatalog() ) {
 			assertThat( catalog.findPlacement( "tenant-0" ) ).as( "written through to the catalog" ).contains( v2 );
 		}
+
+		// a rebalance evicts every member's routes: the broadcast returns once every member has applied it
+		for ( EntityManagerFactory m : List.of( m1, m2, m3 ) ) {
+			assertThat( Shardwise.of( m ).cacheStatistics().get( "size" ) ).isPositive();
+		}
+		assertThat( store( m2 ).invalidateEverywhere( "rebalance 42" ) ).as( "members that acknowledged" ).isEqualTo( 3 );
+		for ( EntityManagerFactory m : List.of( m1, m2, m3 ) ) {
+			assertThat( Shardwise.of( m ).cacheStatistics().get( "size" ) ).as( "routes cached after the broadcast" ).isZero();
+		}
+		writeNote( m1, "tenant-0", "after the rebalance" );
+		assertThat( cluster.rows( 1, "tenant-0" ) ).isEqualTo( 3 );
 	}
 
 	@Test

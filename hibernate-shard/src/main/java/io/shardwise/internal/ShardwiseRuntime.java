@@ -54,6 +54,7 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	private final PoolFactory poolFactory;
 	private final PoolRetirement retirement;
 	private final RouteCache cache;
+	private final CacheHealth health;
 	private final ConcurrentHashMap<String, ShardHandle> handles = new ConcurrentHashMap<>();
 	private final ThreadLocal<String> pinnedShard = new ThreadLocal<>();
 	private final TopologyStore.Subscription subscription;
@@ -68,7 +69,10 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 		this( config, store, ownsStore, strategy, metrics, nanoClock, Map.of() );
 	}
 
-	/** @param settings the persistence-unit settings, for fault tolerance ({@link FaultToleranceConfig}) and deferred writes */
+	/**
+	 * @param settings the persistence-unit settings, for fault tolerance ({@link FaultToleranceConfig}), deferred writes
+	 * and the cache health check ({@link CacheHealth.Policy})
+	 */
 	public ShardwiseRuntime(ShardwiseConfig config, TopologyStore store, boolean ownsStore, PlacementStrategy strategy,
 			ShardMetricsTracker metrics, LongSupplier nanoClock, Map<String, Object> settings) {
 		this.settings = settings;
@@ -81,6 +85,7 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 		this.poolFactory = new PoolFactory( config.poolDefaults(), metrics );
 		this.retirement = new PoolRetirement( config.poolDefaults().maxLifetime() );
 		this.cache = new RouteCache( config.cacheTtl(), nanoClock );
+		this.health = new CacheHealth( CacheHealth.Policy.from( settings ), cache::requests, cache::hits, nanoClock );
 		metrics.bindRoutingCache( cache::requests, cache::hits, cache::size );
 		this.subscription = store.subscribe( this );
 		try {
@@ -170,6 +175,13 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	// ---------------------------------------------------------------- routing (miss path)
 
 	private Route load(String tenantId) {
+		if ( health.reloadDue() ) {
+			reloadTopology( "route cache " + health.describe() );
+			Route r = cache.get( tenantId );
+			if ( r != null ) {
+				return r;
+			}
+		}
 		if ( io.shardwise.ShardwiseTenantResolver.NO_TENANT.equals( tenantId ) ) {
 			metrics.routingError( "no-tenant" );
 			throw io.shardwise.ShardwiseTenantResolver.noTenant();
@@ -401,6 +413,34 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 				applyShard( name, null );
 			}
 		}
+	}
+
+	/**
+	 * Drops every cached route, re-reads the shards and pulls every placement into the cache, synchronously (when the
+	 * cache's hit ratio dropped below its minimum, see {@link CacheHealth}).
+	 */
+	public void reloadTopology(String reason) {
+		try {
+			LOG.warn( "Pulling the whole topology ({}): dropping {} cached routes", reason, cache.size() );
+			onChange( new TopologyChange.Invalidated( reason ) );
+			int loaded = 0;
+			for ( TenantPlacement p : store.placements() ) {
+				ShardHandle h = handles.get( p.shard() );
+				if ( h != null ) {
+					cache.put( p, h );
+					loaded++;
+				}
+			}
+			LOG.info( "Pulled the topology: {} shards, {} placements cached", handles.size(), loaded );
+		}
+		finally {
+			health.restart();
+		}
+	}
+
+	/** The cache health check (hit ratio over a sliding window). */
+	public CacheHealth cacheHealth() {
+		return health;
 	}
 
 	/** Drops every cached route (they are re-read from the store on next use). */
