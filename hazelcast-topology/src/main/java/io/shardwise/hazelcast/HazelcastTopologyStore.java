@@ -635,7 +635,6 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 	 * {@link ShardwiseSettings#HAZELCAST_TIMEOUT}); Hazelcast clients hear it through the {@code ITopic} of the same
 	 * name (without acknowledgement).
 	 *
-	 * @return the number of members that acknowledged
 	 * @throws TopologyException naming the members that did not acknowledge in time
 	 */
 	@Override

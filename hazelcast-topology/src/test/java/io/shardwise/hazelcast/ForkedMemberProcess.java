@@ -27,6 +27,7 @@ final class ForkedMemberProcess implements AutoCloseable {
 		command.add( "-Xmx256m" );
 		command.add( "-Dhazelcast.phone.home.enabled=false" );
 		command.add( "-Dhazelcast.logging.type=slf4j" );
+		command.add( "-Dhazelcast.wait.seconds.before.join=0" );
 		command.add( "-cp" );
 		command.add( System.getProperty( "java.class.path" ) );
 		command.add( ForkedMember.class.getName() );
