@@ -1,0 +1,73 @@
+package io.shardwise.hazelcast;
+
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.persistence.EntityManagerFactory;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nearcache.NearCacheStats;
+
+import io.shardwise.Shardwise;
+import io.shardwise.it.fixtures.DatabaseKind;
+import io.shardwise.it.fixtures.RequiresDatabase;
+import io.shardwise.topology.TenantPlacement;
+
+import static io.shardwise.hazelcast.HazelcastCluster.awaitRoute;
+import static io.shardwise.hazelcast.HazelcastCluster.store;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * In the steady state a member routes without the network: a route-cache miss for a tenant whose entry another member
+ * owns is answered by the local near cache, which a change on another member invalidates (one by one, not batched).
+ */
+@RequiresDatabase(DatabaseKind.POSTGRESQL)
+class LocalReadsTest {
+	private HazelcastCluster cluster;
+
+	@AfterEach
+	void stop() {
+		if ( cluster != null ) {
+			cluster.close();
+		}
+	}
+
+	@Test
+	void routeCacheMissesAreServedFromTheNearCacheWhichChangesInvalidate() throws Exception {
+		cluster = new HazelcastCluster( 2, 10 );
+		List<String> tenants = java.util.stream.IntStream.range( 0, 30 ).mapToObj( i -> "tenant-" + i ).toList();
+		cluster.seed( tenants );
+		EntityManagerFactory m1 = cluster.startMember();
+		EntityManagerFactory m2 = cluster.startMember();
+		HazelcastInstance hz2 = store( m2 ).hazelcastInstance();
+		String remote = tenants.stream()
+				.filter( t -> !hz2.getPartitionService().getPartition( t ).getOwner().localMember() )
+				.findFirst().orElseThrow();
+		IMap<String, ?> placements = hz2.getMap( "shardwise.placements" );
+		NearCacheStats near = placements.getLocalMapStats().getNearCacheStats();
+
+		TenantPlacement v1 = Shardwise.of( m2 ).placement( remote ).orElseThrow();
+		long misses = near.getMisses();
+		long hits = near.getHits();
+		for ( int i = 0; i < 5; i++ ) {
+			Shardwise.of( m2 ).invalidateRoutes( remote );
+			assertThat( Shardwise.of( m2 ).placement( remote ) ).contains( v1 );
+		}
+		assertThat( near.getHits() - hits ).as( "route-cache misses answered locally" ).isEqualTo( 5 );
+		assertThat( near.getMisses() ).as( "near-cache misses (network reads)" ).isEqualTo( misses );
+
+		// a change on member 1 invalidates member 2's near-cache entry: the next read fetches the new version
+		TenantPlacement v2 = v1.movedTo( v1.shard().equals( "s0" ) ? "s1" : "s0" );
+		assertThat( store( m1 ).replacePlacement( 1, v2 ) ).isTrue();
+		awaitRoute( m2, v2 );
+		// the invalidation travels beside the entry event, not in a batch (which would take up to 10 s)
+		await().atMost( Duration.ofSeconds( 3 ) ).until( () -> store( m2 ).findPlacement( remote ).orElseThrow().equals( v2 ) );
+		Shardwise.of( m2 ).invalidateRoutes( remote );
+		assertThat( Shardwise.of( m2 ).placement( remote ) ).contains( v2 );
+	}
+}
