@@ -85,7 +85,8 @@ import io.shardwise.topology.TenantPlacement;
  *
  * <h2>Reads, events and the guarantee</h2>
  * The router keeps its own route cache; it reads this store only on a miss. {@link #findPlacement} reads through a
- * near cache (OBJECT format, entries of every partition) whose invalidations are sent one by one (the store sets
+ * near cache (OBJECT format, the entries other members own; {@code shardwise.hazelcast.near-cache=false} turns it off
+ * at the price of one round trip per route-cache miss) whose invalidations are sent one by one (the store sets
  * {@code hazelcast.map.invalidation.batch.enabled=false} on the members it configures; with a handed-in instance or
  * the application's own file that sets it otherwise, invalidations are batched, up to 10 s by default), so that in the
  * steady state routing never goes over the network. Every member registers an entry listener (with values) on both
@@ -195,9 +196,10 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 		}
 		Properties properties = CatalogProperties.of( settings, catalog );
 		String key = properties.getProperty( CatalogProperties.KEY );
-		MapConfig shardsConfig = HazelcastSetup.mapConfig( hs.shardsMap(), ShardMapStore.class, hs.backupCount(), properties );
+		MapConfig shardsConfig = HazelcastSetup.mapConfig( hs.shardsMap(), ShardMapStore.class, hs.backupCount(),
+				hs.nearCache(), properties );
 		MapConfig placementsConfig = HazelcastSetup.mapConfig( hs.placementsMap(), PlacementMapStore.class,
-				hs.backupCount(), properties );
+				hs.backupCount(), hs.nearCache(), properties );
 		HazelcastInstance hz = null;
 		boolean owns = hs.instance() == null;
 		MemberContext memberContext = null;

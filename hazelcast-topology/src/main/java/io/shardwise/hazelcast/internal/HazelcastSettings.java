@@ -27,6 +27,7 @@ import io.shardwise.internal.Settings;
  * @param networkInterface interface to bind, or null
  * @param namePrefix prefix of the names of the maps, executor and topic
  * @param backupCount synchronous backups (at least 1)
+ * @param nearCache whether members and clients keep a near cache of the topology maps
  * @param timeout client connect timeout and invalidation acknowledgement timeout
  */
 public record HazelcastSettings(
@@ -40,6 +41,7 @@ public record HazelcastSettings(
 		String networkInterface,
 		String namePrefix,
 		int backupCount,
+		boolean nearCache,
 		Duration timeout) {
 
 	public static final String DEFAULT_CLUSTER_NAME = "shardwise";
@@ -134,7 +136,7 @@ public record HazelcastSettings(
 		}
 		return new HazelcastSettings( instance, s.string( ShardwiseSettings.HAZELCAST_CONFIG, null ), client, clusterName,
 				List.copyOf( members ), port, last - port + 1, s.string( ShardwiseSettings.HAZELCAST_INTERFACE, null ), prefix,
-				backups, timeout );
+				backups, s.bool( ShardwiseSettings.HAZELCAST_NEAR_CACHE, true ), timeout );
 	}
 
 	public String placementsMap() {

@@ -90,7 +90,7 @@ public final class HazelcastSetup {
 					.setClusterConnectTimeoutMillis( s.timeout().toMillis() );
 		}
 		for ( String map : java.util.List.of( s.placementsMap(), s.shardsMap() ) ) {
-			if ( !config.getNearCacheConfigMap().containsKey( map ) ) {
+			if ( s.nearCache() && !config.getNearCacheConfigMap().containsKey( map ) ) {
 				config.addNearCacheConfig( nearCache( map ) );
 			}
 		}
@@ -102,7 +102,7 @@ public final class HazelcastSetup {
 	 * catalog, the higher-version merge policy, and a near cache (OBJECT format, invalidated on change).
 	 */
 	public static MapConfig mapConfig(String name, Class<? extends CatalogMapStore<?>> store, int backupCount,
-			Properties catalogProperties) {
+			boolean nearCache, Properties catalogProperties) {
 		MapConfig map = new MapConfig( name );
 		map.setBackupCount( backupCount );
 		map.setAsyncBackupCount( 0 );
@@ -117,7 +117,9 @@ public final class HazelcastSetup {
 		map.setMapStoreConfig( mapStore );
 		map.setMergePolicyConfig( new MergePolicyConfig( HigherVersionMergePolicy.class.getName(),
 				MergePolicyConfig.DEFAULT_BATCH_SIZE ) );
-		map.setNearCacheConfig( nearCache( name ) );
+		if ( nearCache ) {
+			map.setNearCacheConfig( nearCache( name ) );
+		}
 		return map;
 	}
 
