@@ -31,7 +31,7 @@ public abstract class CatalogMapStore<V extends Versioned> implements MapStore<S
 	private static final Logger LOG = LoggerFactory.getLogger( CatalogMapStore.class );
 
 	private volatile MemberContext context;
-	private volatile JdbcCatalogTopologyStore catalog;
+	private JdbcCatalogTopologyStore ownedCatalog;
 	private volatile String mapName;
 	private volatile Properties properties;
 
@@ -45,28 +45,32 @@ public abstract class CatalogMapStore<V extends Versioned> implements MapStore<S
 
 	@Override
 	public void destroy() {
-		// a catalog this member opened for its map stores alone is closed with the last of them
-		if ( catalog != null ) {
-			catalog = null;
-			context.release( properties );
+		synchronized ( this ) {
+			if ( ownedCatalog != null ) {
+				ownedCatalog = null;
+				context.releaseOwnedCatalog( properties.getProperty( CatalogProperties.KEY ) );
+			}
 		}
 	}
 
+	/**
+	 * The catalog: the one the member's store registered (looked up on every use, so that a closed store's catalog is
+	 * never used), else one this member opens from the map store properties.
+	 */
 	protected JdbcCatalogTopologyStore catalog() {
-		JdbcCatalogTopologyStore c = catalog;
-		if ( c == null ) {
-			if ( context == null ) {
-				throw new IllegalStateException( "map store of " + mapName + " used before init()" );
-			}
-			synchronized ( this ) {
-				c = catalog;
-				if ( c == null ) {
-					c = context.catalog( properties );
-					catalog = c;
-				}
-			}
+		if ( context == null ) {
+			throw new IllegalStateException( "map store of " + mapName + " used before init()" );
 		}
-		return c;
+		JdbcCatalogTopologyStore registered = context.registeredCatalog( properties.getProperty( CatalogProperties.KEY ) );
+		if ( registered != null ) {
+			return registered;
+		}
+		synchronized ( this ) {
+			if ( ownedCatalog == null ) {
+				ownedCatalog = context.acquireOwnedCatalog( properties );
+			}
+			return ownedCatalog;
+		}
 	}
 
 	/** What the entity is, for messages: "tenant 'acme'", "shard 'eu-1'". */

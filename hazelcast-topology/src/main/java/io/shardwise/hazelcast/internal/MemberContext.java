@@ -65,59 +65,66 @@ public final class MemberContext {
 		catalogs.remove( key, catalog );
 	}
 
+	/** The catalog a local store registered under this key, or null. */
+	public JdbcCatalogTopologyStore registeredCatalog(String key) {
+		return key == null ? null : catalogs.get( key );
+	}
+
 	/**
-	 * The catalog named by map store properties: the registered one, else one built from the properties (a member
-	 * without a local store, e.g. a cluster member serving clients).
+	 * A catalog built from map store properties, for a member without a local store of that catalog (e.g. a cluster
+	 * member serving clients, or a member whose store closed); shared by the map stores of this member, counted, and
+	 * closed by the last {@link #releaseOwnedCatalog}.
 	 */
-	public JdbcCatalogTopologyStore catalog(Properties properties) {
+	public JdbcCatalogTopologyStore acquireOwnedCatalog(Properties properties) {
 		String key = properties.getProperty( CatalogProperties.KEY );
 		if ( key == null ) {
 			throw new TopologyException( "the map store properties must name the catalog (" + CatalogProperties.KEY
 					+ "), but do not: configure the topology maps through the Shardwise hazelcast store, not by hand" );
 		}
-		JdbcCatalogTopologyStore registered = catalogs.get( key );
-		if ( registered != null ) {
-			return registered;
-		}
-		ownedUsers.merge( key, 1, Integer::sum );
-		return ownedCatalogs.computeIfAbsent( key, k -> {
-			if ( Boolean.parseBoolean( properties.getProperty( CatalogProperties.PASSWORD_OMITTED ) ) ) {
-				throw new TopologyException( "this member has no Shardwise store of its own and must connect to the "
-						+ "topology catalog " + k.substring( 0, k.lastIndexOf( '|' ) ) + " itself, but the catalog password was "
-						+ "not handed to it because it is a literal: give " + ShardwiseSettings.CATALOG_PASSWORD + " as a "
-						+ "${ENV_VAR} reference that every member can resolve, or run a Shardwise store on every member" );
-			}
-			Map<String, Object> settings = new java.util.HashMap<>();
-			for ( String name : properties.stringPropertyNames() ) {
-				if ( name.startsWith( ShardwiseSettings.PREFIX ) ) {
-					settings.put( name, properties.getProperty( name ) );
+		synchronized ( ownedCatalogs ) {
+			JdbcCatalogTopologyStore catalog = ownedCatalogs.computeIfAbsent( key, k -> {
+				if ( Boolean.parseBoolean( properties.getProperty( CatalogProperties.PASSWORD_OMITTED ) ) ) {
+					throw new TopologyException( "this member has no Shardwise store of its own and must connect to the "
+							+ "topology catalog " + k.substring( 0, k.lastIndexOf( '|' ) ) + " itself, but the catalog "
+							+ "password was not handed to it because it is a literal: give "
+							+ ShardwiseSettings.CATALOG_PASSWORD + " as a ${ENV_VAR} reference that every member can "
+							+ "resolve, or run a Shardwise store on every member" );
 				}
-			}
-			LOG.info( "Opening the topology catalog {} for this member's topology map stores", k );
-			return JdbcCatalogTopologyStore.create( settings );
-		} );
+				Map<String, Object> settings = new java.util.HashMap<>();
+				for ( String name : properties.stringPropertyNames() ) {
+					if ( name.startsWith( ShardwiseSettings.PREFIX ) ) {
+						settings.put( name, properties.getProperty( name ) );
+					}
+				}
+				LOG.info( "Opening the topology catalog {} for this member's topology map stores", k );
+				return JdbcCatalogTopologyStore.create( settings );
+			} );
+			ownedUsers.merge( key, 1, Integer::sum );
+			return catalog;
+		}
 	}
 
-	/** A map store of this member no longer uses the catalog it got from {@link #catalog(Properties)}. */
-	public void release(Properties properties) {
-		String key = properties.getProperty( CatalogProperties.KEY );
-		if ( key == null || catalogs.containsKey( key ) && !ownedCatalogs.containsKey( key ) ) {
-			return;
-		}
-		Integer left = ownedUsers.computeIfPresent( key, (k, n) -> n > 1 ? n - 1 : null );
-		if ( left == null ) {
-			JdbcCatalogTopologyStore owned = ownedCatalogs.remove( key );
-			if ( owned != null ) {
-				owned.close();
+	/** A map store of this member no longer uses the catalog it got from {@link #acquireOwnedCatalog}. */
+	public void releaseOwnedCatalog(String key) {
+		synchronized ( ownedCatalogs ) {
+			Integer left = ownedUsers.computeIfPresent( key, (k, n) -> n > 1 ? n - 1 : null );
+			if ( left == null ) {
+				JdbcCatalogTopologyStore owned = ownedCatalogs.remove( key );
+				if ( owned != null ) {
+					owned.close();
+				}
 			}
 		}
 	}
 
 	/** Closes the catalogs this context built itself (when the member shuts down). */
 	public void closeOwnedCatalogs() {
-		List<JdbcCatalogTopologyStore> owned = new ArrayList<>( ownedCatalogs.values() );
-		ownedCatalogs.clear();
-		ownedUsers.clear();
+		List<JdbcCatalogTopologyStore> owned;
+		synchronized ( ownedCatalogs ) {
+			owned = new ArrayList<>( ownedCatalogs.values() );
+			ownedCatalogs.clear();
+			ownedUsers.clear();
+		}
 		owned.forEach( JdbcCatalogTopologyStore::close );
 	}
 
