@@ -421,17 +421,26 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	 */
 	public void reloadTopology(String reason) {
 		try {
-			LOG.warn( "Pulling the whole topology ({}): dropping {} cached routes", reason, cache.size() );
+			List<TenantPlacement> all;
+			try {
+				all = store.placements();
+			}
+			catch (RuntimeException e) {
+				LOG.warn( "Could not pull the whole topology ({}): routing goes on from the {} cached routes", reason,
+						cache.size(), e );
+				return;
+			}
+			LOG.warn( "Pulled the whole topology ({}): replacing {} cached routes", reason, cache.size() );
 			onChange( new TopologyChange.Invalidated( reason ) );
 			int loaded = 0;
-			for ( TenantPlacement p : store.placements() ) {
+			for ( TenantPlacement p : all ) {
 				ShardHandle h = handles.get( p.shard() );
 				if ( h != null ) {
 					cache.put( p, h );
 					loaded++;
 				}
 			}
-			LOG.info( "Pulled the topology: {} shards, {} placements cached", handles.size(), loaded );
+			LOG.info( "Topology pulled: {} shards, {} placements cached", handles.size(), loaded );
 		}
 		finally {
 			health.restart();
