@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.hazelcast.client.UndefinedErrorCodeException;
 import com.hazelcast.cluster.Member;
@@ -56,6 +57,7 @@ import io.shardwise.hazelcast.internal.ShardMapStore;
 import io.shardwise.hazelcast.internal.ShardRecord;
 import io.shardwise.hazelcast.internal.Versioned;
 import io.shardwise.internal.Checks;
+import io.shardwise.internal.Settings;
 import io.shardwise.spi.TopologyChange;
 import io.shardwise.spi.TopologyListener;
 import io.shardwise.spi.TopologyStore;
@@ -128,7 +130,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 	private final TopologyListeners listeners = new TopologyListeners( "HazelcastTopologyStore" );
 	private final List<Runnable> deregistrations = new ArrayList<>();
 	private final ExecutorService background;
-	private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
+	private final AtomicLong reloads = new AtomicLong();
 	private volatile boolean closed;
 
 	private HazelcastTopologyStore(HazelcastSettings settings, HazelcastInstance hazelcast, String clusterName,
@@ -182,7 +184,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 		Config memberConfig = hs.instance() == null && !hs.client() ? HazelcastSetup.memberConfig( hs ) : null;
 		var clientConfig = hs.instance() == null && hs.client() ? HazelcastSetup.clientConfig( hs ) : null;
 
-		new io.shardwise.internal.Settings( settings ).requiredString( ShardwiseSettings.CATALOG_URL, "the hazelcast "
+		new Settings( settings ).requiredString( ShardwiseSettings.CATALOG_URL, "the hazelcast "
 				+ "topology store keeps its maps in front of a durable catalog database, the source of truth; give its JDBC "
 				+ "URL, e.g. jdbc:postgresql://catalog-host/shardwise (and " + ShardwiseSettings.CATALOG_USER + ", "
 				+ ShardwiseSettings.CATALOG_PASSWORD + ")" );
