@@ -54,6 +54,8 @@ class LocalReadsTest {
 		EntityManagerFactory m1 = cluster.startMember();
 		EntityManagerFactory m2 = cluster.startMember();
 		HazelcastInstance hz2 = store( m2 ).hazelcastInstance();
+		// partitions settle after the second member joined: pick a tenant that member 1 owns for good
+		await().atMost( Duration.ofSeconds( 30 ) ).until( () -> hz2.getPartitionService().isClusterSafe() );
 		String remote = tenants.stream()
 				.filter( t -> !hz2.getPartitionService().getPartition( t ).getOwner().localMember() )
 				.findFirst().orElseThrow();
