@@ -33,6 +33,8 @@ public final class ShardwiseMeters {
 	/** Counter: health checks of a pool, tagged shard, role, pool and {@code result} (up, down). */
 	public static final String HEALTH_CHECKS = "shard.health.checks";
 
+	/** Tag on every Shardwise meter: the persistence unit (with a suffix for a second factory of it in one JVM). */
+	public static final String TAG_UNIT = "unit";
 	/** Tag: shard name. */
 	public static final String TAG_SHARD = "shard";
 	/** Tag: shard role (write, read, analytics). */

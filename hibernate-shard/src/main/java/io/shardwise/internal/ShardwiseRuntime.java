@@ -125,12 +125,14 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 		if ( value instanceof ShardMetricsTracker t ) {
 			return t;
 		}
+		Object unitName = settings.get( org.hibernate.cfg.PersistenceSettings.PERSISTENCE_UNIT_NAME );
+		String unit = unitName == null || unitName.toString().isBlank() ? "default" : unitName.toString().trim();
 		if ( value instanceof io.micrometer.core.instrument.MeterRegistry r ) {
-			return new MicrometerShardMetricsTracker( r );
+			return MicrometerShardMetricsTracker.forUnit( r, unit );
 		}
 		String name = value == null ? "global" : value.toString().trim();
 		return switch ( name ) {
-			case "", "global" -> new MicrometerShardMetricsTracker( io.micrometer.core.instrument.Metrics.globalRegistry );
+			case "", "global" -> MicrometerShardMetricsTracker.forUnit( io.micrometer.core.instrument.Metrics.globalRegistry, unit );
 			case "none" -> ShardMetricsTracker.NOOP;
 			default -> throw new ShardwiseConfigurationException( "property '" + ShardwiseSettings.METER_REGISTRY
 					+ "' must be 'global', 'none', a MeterRegistry or a ShardMetricsTracker instance, but was " + Checks.quote( value ) );

@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
 
 import io.shardwise.ShardwiseMeters;
 import io.shardwise.spi.ShardMetricsTracker;
@@ -29,9 +31,32 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 	private final List<LongSupplier> suppliers = new ArrayList<>();
 	private final List<CircuitBreaker> breakers = new ArrayList<>();
 
+	private final Tags common;
+
 	public MicrometerShardMetricsTracker(MeterRegistry registry) {
+		this( registry, Tags.empty() );
+	}
+
+	/**
+	 * @param commonTags added to every meter of this tracker, e.g. {@code unit=<persistence unit>} so that several
+	 * persistence units (or several instances of one, as in tests) in one JVM keep their meters apart
+	 */
+	public MicrometerShardMetricsTracker(MeterRegistry registry, Iterable<Tag> commonTags) {
 		this.registry = registry;
+		this.common = Tags.of( commonTags );
 		this.hikariFactory = new MicrometerMetricsTrackerFactory( registry );
+	}
+
+	/**
+	 * A tracker tagged {@code unit=<name>}; when a tracker of that unit already has meters in the registry (a second
+	 * factory of the same unit in one JVM), the tag gets a suffix, {@code <name>-2}, {@code <name>-3}, ...
+	 */
+	public static MicrometerShardMetricsTracker forUnit(MeterRegistry registry, String unit) {
+		String tag = unit;
+		for ( int n = 2; registry.find( ShardwiseMeters.CACHE_REQUESTS ).tag( ShardwiseMeters.TAG_UNIT, tag ).meter() != null; n++ ) {
+			tag = unit + "-" + n;
+		}
+		return new MicrometerShardMetricsTracker( registry, Tags.of( ShardwiseMeters.TAG_UNIT, tag ) );
 	}
 
 	public MeterRegistry registry() {
@@ -45,11 +70,11 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 			suppliers.add( hits );
 			suppliers.add( size );
 			meters.add( FunctionCounter.builder( ShardwiseMeters.CACHE_REQUESTS, requests, LongSupplier::getAsLong )
-					.description( "Tenant-to-shard lookups made by the router" ).register( registry ) );
+					.description( "Tenant-to-shard lookups made by the router" ).tags( common ).register( registry ) );
 			meters.add( FunctionCounter.builder( ShardwiseMeters.CACHE_HITS, hits, LongSupplier::getAsLong )
-					.description( "Tenant-to-shard lookups answered from the local cache" ).register( registry ) );
+					.description( "Tenant-to-shard lookups answered from the local cache" ).tags( common ).register( registry ) );
 			meters.add( Gauge.builder( ShardwiseMeters.CACHE_SIZE, size, LongSupplier::getAsLong )
-					.description( "Placements held in the local routing cache" ).register( registry ) );
+					.description( "Placements held in the local routing cache" ).tags( common ).register( registry ) );
 		}
 	}
 
@@ -64,7 +89,7 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 				.description( "Connections handed out by the router" )
 				.tag( ShardwiseMeters.TAG_SHARD, shard )
 				.tag( ShardwiseMeters.TAG_ROLE, role.name().toLowerCase( java.util.Locale.ROOT ) )
-				.register( registry );
+				.tags( common ).register( registry );
 		synchronized ( meters ) {
 			meters.add( counter );
 		}
@@ -73,7 +98,7 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 
 	@Override
 	public void routingError(String reason) {
-		registry.counter( ShardwiseMeters.ROUTING_ERRORS, ShardwiseMeters.TAG_REASON, reason ).increment();
+		registry.counter( ShardwiseMeters.ROUTING_ERRORS, Tags.of( ShardwiseMeters.TAG_REASON, reason ).and( common ) ).increment();
 	}
 
 	@Override
@@ -85,22 +110,22 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 					.description( "Circuit breaker state of a shard pool (1 = current)" )
 					.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool,
 							"state", state.name().toLowerCase( java.util.Locale.ROOT ) )
-					.register( registry ) );
+					.tags( common ).register( registry ) );
 		}
 		bound.add( Gauge.builder( ShardwiseMeters.BREAKER_FAILURE_RATE, breaker, b -> b.getMetrics().getFailureRate() )
 				.description( "Failure rate of the breaker's window in percent (-1 until it is full)" )
 				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool )
-				.register( registry ) );
+				.tags( common ).register( registry ) );
 		bound.add( Gauge.builder( ShardwiseMeters.BREAKER_BUFFERED_CALLS, breaker, b -> b.getMetrics().getNumberOfFailedCalls() )
 				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool, "kind", "failed" )
-				.register( registry ) );
+				.tags( common ).register( registry ) );
 		bound.add( Gauge.builder( ShardwiseMeters.BREAKER_BUFFERED_CALLS, breaker, b -> b.getMetrics().getNumberOfSuccessfulCalls() )
 				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool, "kind", "successful" )
-				.register( registry ) );
+				.tags( common ).register( registry ) );
 		bound.add( FunctionCounter.builder( ShardwiseMeters.BREAKER_NOT_PERMITTED, breaker, b -> b.getMetrics().getNumberOfNotPermittedCalls() )
 				.description( "Sessions refused at once by an open circuit breaker" )
 				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, r, ShardwiseMeters.TAG_POOL, pool )
-				.register( registry ) );
+				.tags( common ).register( registry ) );
 		synchronized ( meters ) {
 			breakers.add( breaker );
 			meters.addAll( bound );
@@ -127,7 +152,7 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 				.description( "Health checks of shard pools" )
 				.tags( ShardwiseMeters.TAG_SHARD, shard, ShardwiseMeters.TAG_ROLE, role.name().toLowerCase( java.util.Locale.ROOT ),
 						ShardwiseMeters.TAG_POOL, pool, "result", passed ? "up" : "down" )
-				.register( registry );
+				.tags( common ).register( registry );
 		synchronized ( meters ) {
 			if ( !meters.contains( c ) ) {
 				meters.add( c );

@@ -67,8 +67,22 @@ public final class HazelcastSetup {
 		if ( config.getProperty( INVALIDATION_BATCHING ) == null && System.getProperty( INVALIDATION_BATCHING ) == null ) {
 			config.setProperty( INVALIDATION_BATCHING, "false" );
 		}
+		useSlf4j( config.getProperties() );
 		return config;
 	}
+
+	/**
+	 * Hazelcast logs through java.util.logging unless told otherwise; an application on SLF4J (as Shardwise is) wants
+	 * Hazelcast's lines there too, so a member or client the store configures logs through SLF4J unless the
+	 * application chose a logging type itself.
+	 */
+	private static void useSlf4j(java.util.Properties properties) {
+		if ( properties.getProperty( LOGGING_TYPE ) == null && System.getProperty( LOGGING_TYPE ) == null ) {
+			properties.setProperty( LOGGING_TYPE, "slf4j" );
+		}
+	}
+
+	private static final String LOGGING_TYPE = "hazelcast.logging.type";
 
 	/** The client configuration: the application's file, or one built from the settings. */
 	public static ClientConfig clientConfig(HazelcastSettings s) {
@@ -89,6 +103,7 @@ public final class HazelcastSetup {
 			config.getConnectionStrategyConfig().getConnectionRetryConfig()
 					.setClusterConnectTimeoutMillis( s.timeout().toMillis() );
 		}
+		useSlf4j( config.getProperties() );
 		for ( String map : java.util.List.of( s.placementsMap(), s.shardsMap() ) ) {
 			if ( s.nearCache() && !config.getNearCacheConfigMap().containsKey( map ) ) {
 				config.addNearCacheConfig( nearCache( map ) );
