@@ -180,6 +180,14 @@ public final class Shardwise {
 		return false;
 	}
 
+	/**
+	 * Cross-shard queries over this persistence unit's shards: the same query on every shard (or on the shards of some
+	 * tenants) in parallel, with the rows merged; see {@link io.shardwise.query.CrossShardQueries}.
+	 */
+	public io.shardwise.query.CrossShardQueries crossShard() {
+		return io.shardwise.query.CrossShardQueries.of( sessionFactory );
+	}
+
 	/** The shard Hibernate's own tooling reaches (the first serving shard by name). */
 	public String defaultShard() {
 		return runtime.defaultShard();

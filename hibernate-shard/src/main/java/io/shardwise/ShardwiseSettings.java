@@ -285,6 +285,50 @@ public final class ShardwiseSettings {
 	 */
 	public static final String DEFERRED_REPLAY_INTERVAL = "shardwise.deferred.replay-interval";
 
+	// ---- cross-shard queries (io.shardwise.query) ----
+
+	/**
+	 * Threads of the cross-shard query executor, shared by all cross-shard queries of the persistence unit: at most this
+	 * many shard queries run at once. A query reserves all the threads it needs before it starts (so concurrent
+	 * queries cannot starve each other) and waits at most its overall timeout for them. Default: {@code 16}.
+	 */
+	public static final String QUERY_THREADS = "shardwise.query.threads";
+
+	/**
+	 * Maximum shards one cross-shard query queries at once; the others wait for a slot. An ordered merge needs every
+	 * shard's cursor open at once unless its limit fits the row buffer, and is rejected otherwise. Default: {@code 8}.
+	 */
+	public static final String QUERY_MAX_CONCURRENT_SHARDS = "shardwise.query.max-concurrent-shards";
+
+	/**
+	 * How long one shard may work on its part of a cross-shard query (time blocked on a full row buffer, waiting for
+	 * the caller, does not count); then its statement is cancelled and the shard is reported failed. Also set as the
+	 * JDBC query timeout (rounded up to seconds). Default: {@code 30s}.
+	 */
+	public static final String QUERY_SHARD_TIMEOUT = "shardwise.query.shard-timeout";
+
+	/**
+	 * How long a whole cross-shard query may take, from its start until its last shard has finished (including the
+	 * time a streaming caller takes to consume rows); then every unfinished shard is cancelled. Default: {@code 60s}.
+	 */
+	public static final String QUERY_TIMEOUT = "shardwise.query.timeout";
+
+	/**
+	 * Maximum rows a cross-shard query holds in memory: rows read ahead from the shards and waiting to be merged,
+	 * groups of a GROUP BY or DISTINCT merge, rows of an in-memory sort. A query that would need more fails with a
+	 * message saying how to bound it. Default: {@code 10000}.
+	 */
+	public static final String QUERY_MAX_BUFFERED_ROWS = "shardwise.query.max-buffered-rows";
+
+	/** JDBC fetch size of shard queries (rows per round trip while streaming). Default: {@code 500}. */
+	public static final String QUERY_FETCH_SIZE = "shardwise.query.fetch-size";
+
+	/**
+	 * What a cross-shard query does when a shard fails: {@code fail} (raise, naming the shards and why) or
+	 * {@code partial} (return the other shards' results together with the failures). Default: {@code fail}.
+	 */
+	public static final String QUERY_PARTIAL_RESULTS = "shardwise.query.partial-results";
+
 	// ---- metrics ----
 
 	/**

@@ -54,6 +54,11 @@ public final class RouteCache {
 		routes.clear();
 	}
 
+	/** Takes back the request {@link #get} just counted: a lookup that was not a tenant's (a cross-shard session). */
+	public void uncountRequest() {
+		requests.decrement();
+	}
+
 	public long requests() {
 		return requests.sum();
 	}

@@ -62,6 +62,7 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	private final Map<String, Object> settings;
 	private volatile DeferredQueue deferred;
 	private volatile SchemaDeployer schemaDeployer;
+	private final ConcurrentHashMap<Class<?>, Object> extensions = new ConcurrentHashMap<>();
 	private volatile boolean closed;
 
 	public ShardwiseRuntime(ShardwiseConfig config, TopologyStore store, boolean ownsStore, PlacementStrategy strategy,
@@ -148,6 +149,9 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	/** A connection of the tenant's primary (read-only if its shard or placement does not take writes). */
 	public Connection connection(Object tenantId) throws SQLException {
 		Route r = route( tenantId );
+		if ( r == null ) {
+			return shardSessionConnection( (String) tenantId );
+		}
 		PlacementStatus status = r.placement.status();
 		if ( status == PlacementStatus.SUSPENDED ) {
 			throw suspended( r.placement );
@@ -158,6 +162,9 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	/** A read-only connection of a replica of the tenant's shard (the primary when it has none). */
 	public Connection readOnlyConnection(Object tenantId) throws SQLException {
 		Route r = route( tenantId );
+		if ( r == null ) {
+			return shardSessionConnection( (String) tenantId );
+		}
 		if ( r.placement.status() == PlacementStatus.SUSPENDED ) {
 			throw suspended( r.placement );
 		}
@@ -176,7 +183,13 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 
 	// ---------------------------------------------------------------- routing (miss path)
 
+	/** The route of a tenant, or {@code null} for a reserved shard-session id (see {@link ShardSessionIds}). */
 	private Route load(String tenantId) {
+		if ( ShardSessionIds.isShardSession( tenantId ) ) {
+			// a cross-shard session is not a tenant lookup: it must not lower the hit ratio (nor trigger a pull)
+			cache.uncountRequest();
+			return null;
+		}
 		if ( health.reloadDue() ) {
 			reloadTopology( "route cache " + health.describe() );
 			Route r = cache.get( tenantId );
@@ -211,6 +224,14 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 					+ ShardwiseSettings.AUTO_PROVISION + "=true to place unknown tenants on first use" );
 		}
 		return cache.put( placement, handleFor( placement ) );
+	}
+
+	/**
+	 * A read-only connection for a session pinned to a shard (cross-shard queries): the shard's analytics endpoint,
+	 * else a replica, else the primary. Never cached: such ids reach here through the miss path only.
+	 */
+	private Connection shardSessionConnection(String id) throws SQLException {
+		return requireHandle( ShardSessionIds.shardOf( id ) ).analyticsConnection();
 	}
 
 	private ShardHandle handleFor(TenantPlacement placement) {
@@ -478,6 +499,19 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 		return d;
 	}
 
+	// ---------------------------------------------------------------- extensions
+
+	/**
+	 * The extension of {@code type} bound to this runtime (for example the cross-shard query engine), created on
+	 * first use. Extensions that are {@link AutoCloseable} are closed with the runtime.
+	 */
+	public <T> T extension(Class<T> type, java.util.function.Function<ShardwiseRuntime, ? extends T> factory) {
+		if ( closed ) {
+			throw new ShardwiseException( "the Shardwise runtime is closed (its EntityManagerFactory was closed)" );
+		}
+		return type.cast( extensions.computeIfAbsent( type, t -> factory.apply( this ) ) );
+	}
+
 	// ---------------------------------------------------------------- accessors
 
 	public TopologyStore store() {
@@ -543,6 +577,17 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 			return;
 		}
 		closed = true;
+		for ( Object extension : extensions.values() ) {
+			if ( extension instanceof AutoCloseable c ) {
+				try {
+					c.close();
+				}
+				catch (Exception e) {
+					LOG.warn( "Could not close {}", extension.getClass().getName(), e );
+				}
+			}
+		}
+		extensions.clear();
 		faultTolerance.close();
 		DeferredQueue q = deferred;
 		if ( q != null ) {
