@@ -59,7 +59,7 @@ final class FanOut implements AutoCloseable {
 	private volatile boolean closed;
 	private int slots;
 	private int ended;
-	private ScheduledFuture<?> watchdog;
+	private volatile ScheduledFuture<?> watchdog;
 
 	FanOut(QueryEngine engine, List<ShardTarget> targets, ShardWork work, FanOutOptions options, boolean ordered,
 			List<ShardFailure> failedBeforeStart) {
@@ -185,6 +185,11 @@ final class FanOut implements AutoCloseable {
 			try {
 				Chunk c = queue.poll( POLL_NANOS, TimeUnit.NANOSECONDS );
 				if ( c != null ) {
+					if ( c.failure() != null && options.partialResults() == PartialResults.FAIL ) {
+						// the shard's end can overtake the abort it causes: fail here too
+						RuntimeException failed = abort;
+						throw failed != null ? failed : failedException( failures() );
+					}
 					return c;
 				}
 			}
@@ -232,9 +237,6 @@ final class FanOut implements AutoCloseable {
 			return;
 		}
 		closed = true;
-		if ( watchdog != null ) {
-			watchdog.cancel( false );
-		}
 		List<Task> notStarted;
 		synchronized ( this ) {
 			notStarted = new ArrayList<>( pending );
@@ -287,6 +289,26 @@ final class FanOut implements AutoCloseable {
 
 	private void tick() {
 		try {
+			boolean unfinished = false;
+			for ( Task t : tasks ) {
+				if ( !t.done ) {
+					unfinished = true;
+					if ( t.cancelled ) {
+						// a statement prepared just after a cancel would otherwise run on: cancel again until it ends
+						t.cancelStatement();
+					}
+				}
+			}
+			if ( !unfinished && ( closed || pendingEmpty() ) ) {
+				ScheduledFuture<?> w = watchdog;
+				if ( w != null ) {
+					w.cancel( false );
+				}
+				return;
+			}
+			if ( closed || abort != null ) {
+				return;
+			}
 			long now = engine.nanoTime();
 			long shardLimit = options.shardTimeout().toNanos();
 			boolean overall = now - startNanos - options.timeout().toNanos() >= 0;
@@ -314,22 +336,26 @@ final class FanOut implements AutoCloseable {
 							+ "statement was cancelled", null );
 				}
 			}
+			if ( failed ) {
+				afterFailure( null );
+			}
 			for ( Task t : tasks ) {
-				if ( t.failure.get() != null && !t.done && !t.cancelled ) {
+				if ( t.failure.get() != null && !t.done ) {
 					t.cancelQuietly();
 					if ( !t.started ) {
 						t.finish();
 					}
 				}
 			}
-			if ( failed ) {
-				afterFailure( null );
-			}
 		}
 		catch (RuntimeException e) {
 			// never let the watchdog die silently: the next tick tries again
 			org.slf4j.LoggerFactory.getLogger( FanOut.class ).warn( "cross-shard query watchdog failed", e );
 		}
+	}
+
+	private synchronized boolean pendingEmpty() {
+		return pending.isEmpty();
 	}
 
 	// ---------------------------------------------------------------- producer side
@@ -473,7 +499,7 @@ final class FanOut implements AutoCloseable {
 			}
 		}
 
-		private void cancelStatement() {
+		void cancelStatement() {
 			SharedSessionContractImplementor s = session;
 			if ( s != null ) {
 				try {

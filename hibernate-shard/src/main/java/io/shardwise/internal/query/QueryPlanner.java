@@ -42,6 +42,7 @@ import org.hibernate.query.sqm.tree.select.SqmSelectStatement;
 import org.hibernate.query.sqm.tree.select.SqmSelectableNode;
 import org.hibernate.query.sqm.tree.select.SqmSelection;
 import org.hibernate.query.sqm.tree.select.SqmSortSpecification;
+import org.hibernate.type.SqlTypes;
 
 import io.shardwise.internal.query.MergePlan.Aggregate;
 import io.shardwise.internal.query.MergePlan.Bound;
@@ -483,10 +484,12 @@ final class QueryPlanner {
 			if ( code == null ) {
 				return ValueKind.UNSUPPORTED;
 			}
+			// Hibernate declares native enum types stored by name with the names sorted, so they sort by name too
 			return switch ( code ) {
-				case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, org.hibernate.type.SqlTypes.NAMED_ENUM,
-						org.hibernate.type.SqlTypes.ENUM -> ValueKind.ENUM_ORDINAL;
-				case Types.CHAR, Types.VARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGVARCHAR -> ValueKind.ENUM_NAME;
+				case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, SqlTypes.ORDINAL_ENUM,
+						SqlTypes.NAMED_ORDINAL_ENUM -> ValueKind.ENUM_ORDINAL;
+				case Types.CHAR, Types.VARCHAR, Types.NCHAR, Types.NVARCHAR, Types.LONGVARCHAR, SqlTypes.ENUM,
+						SqlTypes.NAMED_ENUM -> ValueKind.ENUM_NAME;
 				default -> ValueKind.UNSUPPORTED;
 			};
 		}
