@@ -39,11 +39,9 @@ import io.shardwise.internal.query.QuerySpec;
  * {@link #tenants} reads only the given tenants, on the shards their placements name.
  */
 public final class CrossShardQueries {
-	private final SessionFactoryImplementor sessionFactory;
 	private final QueryEngine engine;
 
-	private CrossShardQueries(SessionFactoryImplementor sessionFactory, QueryEngine engine) {
-		this.sessionFactory = sessionFactory;
+	private CrossShardQueries(QueryEngine engine) {
 		this.engine = engine;
 	}
 
@@ -57,7 +55,7 @@ public final class CrossShardQueries {
 		SessionFactoryImplementor sf = emf.unwrap( SessionFactoryImplementor.class );
 		MultiTenantConnectionProvider<?> provider = sf.getServiceRegistry().getService( MultiTenantConnectionProvider.class );
 		if ( provider instanceof ShardwiseConnectionProvider p ) {
-			return new CrossShardQueries( sf, QueryEngine.of( sf, p.runtime() ) );
+			return new CrossShardQueries( QueryEngine.of( sf, p.runtime() ) );
 		}
 		throw new ShardwiseConfigurationException( "persistence unit '" + sf.getName() + "' is not routed by Shardwise: "
 				+ "its multi-tenant connection provider is " + ( provider == null ? "not set" : provider.getClass().getName() )
@@ -69,7 +67,7 @@ public final class CrossShardQueries {
 	 * the tenants placed on it (rows left behind or copied ahead by a tenant move are not counted).
 	 */
 	public TenantScope allTenants() {
-		return new TenantScope( sessionFactory, engine, new QuerySpec.Scope( true, null ) );
+		return new TenantScope( engine, new QuerySpec.Scope( true, null ) );
 	}
 
 	/**
@@ -83,7 +81,7 @@ public final class CrossShardQueries {
 			throw new IllegalArgumentException( "tenant set of a cross-shard query must not be empty, but was "
 					+ tenantIds + ": use allTenants() to query every tenant" );
 		}
-		return new TenantScope( sessionFactory, engine, new QuerySpec.Scope( false, new LinkedHashSet<>( tenantIds ) ) );
+		return new TenantScope( engine, new QuerySpec.Scope( false, new LinkedHashSet<>( tenantIds ) ) );
 	}
 
 	/** See {@link #tenants(Collection)}. */

@@ -7,7 +7,6 @@ import java.util.function.Function;
 import jakarta.persistence.criteria.CriteriaQuery;
 
 import org.hibernate.Session;
-import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.query.sqm.tree.select.SqmSelectStatement;
 
 import io.shardwise.internal.query.QueryEngine;
@@ -18,12 +17,10 @@ import io.shardwise.internal.query.QuerySpec;
  * and the queries to run over them.
  */
 public final class TenantScope {
-	private final SessionFactoryImplementor sessionFactory;
 	private final QueryEngine engine;
 	private final QuerySpec.Scope scope;
 
-	TenantScope(SessionFactoryImplementor sessionFactory, QueryEngine engine, QuerySpec.Scope scope) {
-		this.sessionFactory = sessionFactory;
+	TenantScope(QueryEngine engine, QuerySpec.Scope scope) {
 		this.engine = engine;
 		this.scope = scope;
 	}
@@ -73,9 +70,5 @@ public final class TenantScope {
 			throw new IllegalArgumentException( "session callback must not be null" );
 		}
 		return new CrossShardCall<>( engine, scope, work );
-	}
-
-	SessionFactoryImplementor sessionFactory() {
-		return sessionFactory;
 	}
 }

@@ -85,14 +85,20 @@ final class DatabaseSemantics {
 		return product == Product.POSTGRESQL;
 	}
 
+	/** Whether a plan with these needs must be checked against each shard database by {@link #probe}. */
+	boolean needsProbe(StringOrder strings, boolean sorts) {
+		return strings != null || sorts && product == Product.H2;
+	}
+
 	/**
 	 * Reads how one shard database orders strings and NULLs.
 	 *
-	 * @return {@code null} if it matches {@link #expectedStrings()} for what {@code needed} requires, else a message
-	 *         saying what differs
+	 * @param needed what the plan needs of strings, or {@code null} for nothing
+	 * @return {@code null} if it matches {@link #expectedStrings()} for what {@code needed} requires (and, on H2, sorts
+	 *         NULLs as Hibernate's dialect assumes), else a message saying what differs
 	 */
 	String probe(Connection c, StringOrder needed) throws SQLException {
-		if ( product == Product.POSTGRESQL ) {
+		if ( product == Product.POSTGRESQL && needed != null ) {
 			String collation;
 			String provider = "c";
 			try ( Statement st = c.createStatement();
@@ -126,6 +132,9 @@ final class DatabaseSemantics {
 			}
 			if ( nulls != null && !"LOW".equalsIgnoreCase( nulls ) ) {
 				return "its DEFAULT_NULL_ORDERING is " + nulls + ", but Hibernate's H2 dialect (and so the merger) assumes LOW";
+			}
+			if ( needed == null ) {
+				return null;
 			}
 			boolean caseInsensitive = ignoreCase != null && !"0".equals( ignoreCase ) && !"FALSE".equalsIgnoreCase( ignoreCase );
 			StringOrder actual = caseInsensitive ? StringOrder.UNKNOWN

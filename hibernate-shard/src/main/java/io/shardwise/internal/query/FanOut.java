@@ -57,7 +57,6 @@ final class FanOut implements AutoCloseable {
 	private final int chunkSize;
 	private volatile RuntimeException abort;
 	private volatile boolean closed;
-	private int slots;
 	private int ended;
 	private volatile ScheduledFuture<?> watchdog;
 
@@ -122,7 +121,6 @@ final class FanOut implements AutoCloseable {
 			throw new CrossShardQueryException( "interrupted while waiting for cross-shard query threads", e );
 		}
 		synchronized ( this ) {
-			slots = window;
 			for ( Task t : tasks ) {
 				pending.add( t );
 			}
@@ -139,7 +137,6 @@ final class FanOut implements AutoCloseable {
 		synchronized ( this ) {
 			next = closed || abort != null ? null : pending.poll();
 			if ( next == null ) {
-				slots--;
 				engine.threads().release();
 				return;
 			}

@@ -299,7 +299,7 @@ public final class QueryEngine implements AutoCloseable {
 				.readOnly( true ).openStatelessSession() ) {
 			restrict( session, target, true );
 			task.register( session );
-			if ( plan.stringsNeeded != null ) {
+			if ( semantics.needsProbe( plan.stringsNeeded, !plan.sortKeys.isEmpty() ) ) {
 				verify( target.shard(), session, plan.stringsNeeded );
 			}
 			SqmSelectStatement<Object[]> statement = plan.template.copy( org.hibernate.query.sqm.tree.SqmCopyContext.simpleContext() );
@@ -375,9 +375,9 @@ public final class QueryEngine implements AutoCloseable {
 		}
 		if ( problem.isPresent() ) {
 			throw new UnmergeableQueryException( "cross-shard query cannot be merged exactly: it "
-					+ ( needed.ordered() ? "orders or compares strings" : "groups or deduplicates strings" ) + ", but shard '"
-					+ shard + "': " + problem.get() + "; order by non-string values, or give every shard database the "
-					+ "collation the merger reproduces" );
+					+ ( needed == null ? "orders rows" : needed.ordered() ? "orders or compares strings"
+							: "groups or deduplicates strings" ) + ", but on shard '" + shard + "' " + problem.get()
+					+ "; give every shard database the settings the merger reproduces, or drop the ORDER BY" );
 		}
 	}
 
