@@ -247,5 +247,11 @@ class CrossShardQueryH2Test {
 				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "Object[]" );
 		assertThatThrownBy( () -> queries.allTenants().query( "select n.text from Note n limit 3", String.class ).maxResults( 2 ).list() )
 				.isInstanceOf( UnmergeableQueryException.class ).hasMessageContaining( "one or the other" );
+		assertThatThrownBy( () -> queries.allTenants().query( "select n.text from Note n where n.text = :t", String.class ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "parameter 't'" ).hasMessageContaining( "setParameter" );
+		assertThatThrownBy( () -> queries.allTenants().query( "select n.text from Note n", String.class ).setParameter( "x", 1 ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "parameter 'x' is not a parameter of the query" );
+		assertThat( queries.allTenants().query( "select n.text from Note n where n.text like ?1 order by n.text limit :n", String.class )
+				.setParameter( 1, "b1%" ).setParameter( "n", 2 ).list().rows() ).containsExactly( "b1", "b10" );
 	}
 }

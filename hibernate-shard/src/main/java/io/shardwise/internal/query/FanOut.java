@@ -241,7 +241,9 @@ final class FanOut implements AutoCloseable {
 		}
 		for ( Task t : tasks ) {
 			if ( !t.done ) {
-				t.cancelQuietly();
+				// a shard that finishes on its own in the next moments is not disturbed; the watchdog cancels the
+				// statements of those still running at its next tick
+				t.cancelQuietly( false );
 			}
 		}
 		for ( Task t : notStarted ) {
@@ -271,7 +273,7 @@ final class FanOut implements AutoCloseable {
 		}
 		for ( Task t : tasks ) {
 			if ( !t.done ) {
-				t.cancelQuietly();
+				t.cancelQuietly( true );
 			}
 		}
 	}
@@ -338,7 +340,7 @@ final class FanOut implements AutoCloseable {
 			}
 			for ( Task t : tasks ) {
 				if ( t.failure.get() != null && !t.done ) {
-					t.cancelQuietly();
+					t.cancelQuietly( true );
 					if ( !t.started ) {
 						t.finish();
 					}
@@ -368,6 +370,7 @@ final class FanOut implements AutoCloseable {
 		volatile boolean started;
 		volatile boolean done;
 		volatile boolean cancelled;
+		volatile boolean inQuery;
 		volatile long rows;
 		private volatile long busySince;
 		private volatile long busyTotal;
@@ -423,9 +426,6 @@ final class FanOut implements AutoCloseable {
 		/** The session to cancel statements of (a Hibernate session or stateless session). */
 		void register(Object s) {
 			session = s instanceof SharedSessionContractImplementor i ? i : null;
-			if ( cancelled ) {
-				cancelStatement();
-			}
 		}
 
 		boolean cancelled() {
@@ -486,19 +486,30 @@ final class FanOut implements AutoCloseable {
 			return false;
 		}
 
-		/** Stops this shard without it counting as failed (the query was closed or aborted). */
-		void cancelQuietly() {
+		/**
+		 * Stops this shard without it counting as failed (the query was closed or aborted): it stops at its next row,
+		 * and its running statement is cancelled now ({@code immediately}) or at the watchdog's next tick. Threads are
+		 * never interrupted: an interrupt can break a JDBC driver's connection (H2 closes its database files).
+		 */
+		void cancelQuietly(boolean immediately) {
 			cancelled = true;
-			cancelStatement();
 			Future<?> f = future;
 			if ( f != null ) {
-				f.cancel( true );
+				f.cancel( false );
 			}
+			if ( immediately ) {
+				cancelStatement();
+			}
+		}
+
+		/** Marks the span in which the shard's statement runs and may be cancelled. */
+		void querying(boolean running) {
+			inQuery = running;
 		}
 
 		void cancelStatement() {
 			SharedSessionContractImplementor s = session;
-			if ( s != null ) {
+			if ( s != null && inQuery ) {
 				try {
 					s.getJdbcCoordinator().cancelLastQuery();
 				}

@@ -83,11 +83,14 @@ final class MergePlan {
 	/** The string semantics the shards must have for this plan (probed before the query runs on them). */
 	final StringOrder stringsNeeded;
 	final String description;
+	/** The query's parameters that the caller must bind: names and positions. */
+	final java.util.Set<String> parameterNames;
+	final java.util.Set<Integer> parameterPositions;
 
 	MergePlan(SqmSelectStatement<Object[]> template, Mode mode, List<Column> columns, int userColumns, int shardColumns,
 			List<SortKey> sortKeys, List<SortKey> shardSortKeys, boolean streamingOrder, boolean distinct, boolean adjacentDistinct,
 			boolean distinctPerShardOnly, boolean pushdown, Bound fetch, Bound offset, StringOrder stringsNeeded,
-			String description) {
+			String description, java.util.Set<String> parameterNames, java.util.Set<Integer> parameterPositions) {
 		this.template = template;
 		this.mode = mode;
 		this.columns = List.copyOf( columns );
@@ -104,6 +107,8 @@ final class MergePlan {
 		this.offset = offset;
 		this.stringsNeeded = stringsNeeded;
 		this.description = description;
+		this.parameterNames = java.util.Set.copyOf( parameterNames );
+		this.parameterPositions = java.util.Set.copyOf( parameterPositions );
 	}
 
 	/** Compares merged rows by the ORDER BY. */

@@ -191,7 +191,14 @@ public final class QueryEngine implements AutoCloseable {
 					.readOnly( true ).openSession() ) {
 				restrict( session, target, false );
 				task.register( session );
-				Collection<? extends T> result = work.apply( session );
+				task.querying( true );
+				Collection<? extends T> result;
+				try {
+					result = work.apply( session );
+				}
+				finally {
+					task.querying( false );
+				}
 				if ( result != null ) {
 					for ( Object o : result ) {
 						if ( !task.emit( new Object[] { o } ) ) {
@@ -236,6 +243,7 @@ public final class QueryEngine implements AutoCloseable {
 						+ after.values().size() + ": " + after );
 			}
 		}
+		checkParameters( plan, spec );
 		FanOutOptions options = resolve( spec.overrides() );
 		long offset = keyset ? 0 : resolveBound( spec.firstResult(), plan.offset, spec, "OFFSET", 0 );
 		long limit = keyset ? pageSize + 1L : resolveBound( spec.maxResults(), plan.fetch, spec, "LIMIT", -1 );
@@ -276,14 +284,13 @@ public final class QueryEngine implements AutoCloseable {
 			case ROWS -> source;
 			case AGGREGATE -> new Rows.Aggregate( source, new Combiner( plan.columns, semantics ) );
 			case GROUPED -> {
-				int[] keys = java.util.stream.IntStream.range( 0, plan.columns.size() )
-						.filter( i -> plan.columns.get( i ).aggregate() == null ).toArray();
+				// the keys' positions in the shard rows (an AVG before a key takes two shard columns)
+				int[] shardKeys = plan.columns.stream().filter( c -> c.aggregate() == null ).mapToInt( MergePlan.Column::shardIndex ).toArray();
 				Combiner combiner = new Combiner( plan.columns, semantics );
 				if ( plan.streamingOrder ) {
-					int[] shardKeys = java.util.stream.IntStream.of( keys ).map( i -> plan.columns.get( i ).shardIndex() ).toArray();
 					yield new Rows.StreamingGroups( source, combiner, shardKeys );
 				}
-				yield new Rows.HashGroups( source, combiner, keys, plan.sortKeys.isEmpty() ? null : plan.mergedOrder(),
+				yield new Rows.HashGroups( source, combiner, shardKeys, plan.sortKeys.isEmpty() ? null : plan.mergedOrder(),
 						options.maxBufferedRows() );
 			}
 		};
@@ -320,6 +327,7 @@ public final class QueryEngine implements AutoCloseable {
 				Class<?> single = shardColumns == 1 ? statement.getQuerySpec().getSelectClause().getSelections().get( 0 )
 						.getSelectableNode().getJavaType() : null;
 				boolean bareArrays = single != null && single.isArray();
+				task.querying( true );
 				try ( org.hibernate.ScrollableResults<Object> rows = q.scroll( org.hibernate.ScrollMode.FORWARD_ONLY ) ) {
 					while ( !task.cancelled() && rows.next() ) {
 						Object r = rows.get();
@@ -328,6 +336,10 @@ public final class QueryEngine implements AutoCloseable {
 							break;
 						}
 					}
+					task.querying( false );
+				}
+				finally {
+					task.querying( false );
 				}
 			}
 			finally {
@@ -401,6 +413,33 @@ public final class QueryEngine implements AutoCloseable {
 				else {
 					q.setParameter( p.getKey(), p.getValue() );
 				}
+			}
+		}
+	}
+
+	private static void checkParameters(MergePlan plan, QuerySpec spec) {
+		for ( String name : spec.namedParameters().keySet() ) {
+			if ( !plan.parameterNames.contains( name ) ) {
+				throw new IllegalArgumentException( "parameter '" + name + "' is not a parameter of the query (its named "
+						+ "parameters: " + plan.parameterNames + ")" );
+			}
+		}
+		for ( Integer position : spec.positionalParameters().keySet() ) {
+			if ( !plan.parameterPositions.contains( position ) ) {
+				throw new IllegalArgumentException( "parameter ?" + position + " is not a parameter of the query (its "
+						+ "positional parameters: " + plan.parameterPositions + ")" );
+			}
+		}
+		for ( String name : plan.parameterNames ) {
+			if ( !spec.namedParameters().containsKey( name ) ) {
+				throw new IllegalArgumentException( "parameter '" + name + "' of the query must be bound with "
+						+ "setParameter(\"" + name + "\", value), but was not" );
+			}
+		}
+		for ( Integer position : plan.parameterPositions ) {
+			if ( !spec.positionalParameters().containsKey( position ) ) {
+				throw new IllegalArgumentException( "parameter ?" + position + " of the query must be bound with "
+						+ "setParameter(" + position + ", value), but was not" );
 			}
 		}
 	}

@@ -82,6 +82,16 @@ final class QueryPlanner {
 	}
 
 	MergePlan plan(SqmSelectStatement<?> original, boolean tenantLocal, boolean keyset, boolean apiLimit) {
+		Set<String> parameterNames = new java.util.TreeSet<>();
+		Set<Integer> parameterPositions = new java.util.TreeSet<>();
+		for ( org.hibernate.query.sqm.tree.expression.SqmParameter<?> p : original.getSqmParameters() ) {
+			if ( p instanceof SqmPositionalParameter<?> pos ) {
+				parameterPositions.add( pos.getPosition() );
+			}
+			else if ( p.getName() != null && !( p instanceof ValueBindJpaCriteriaParameter<?> ) ) {
+				parameterNames.add( p.getName() );
+			}
+		}
 		SqmSelectStatement<Object[]> copy = original.createCopy( SqmCopyContext.simpleContext(), Object[].class );
 		if ( !copy.getCteStatements().isEmpty() ) {
 			throw reject( "a WITH clause (common table expression)", "it would be evaluated on each shard separately",
@@ -355,7 +365,7 @@ final class QueryPlanner {
 		// as a criteria statement, its parameters are collected from the tree (keyset conditions add some)
 		SqmSelectStatement<Object[]> template = new SqmSelectStatement<>( copy );
 		return new MergePlan( template, mode, columns, userColumns, shardIndex, sortKeys, shardKeys, streaming, distinct, adjacentDistinct,
-				perShardDistinct, pushdown, fetch, offset, needed, mode + ": " + how );
+				perShardDistinct, pushdown, fetch, offset, needed, mode + ": " + how, parameterNames, parameterPositions );
 	}
 
 	// ---------------------------------------------------------------- checks
@@ -384,6 +394,9 @@ final class QueryPlanner {
 
 	private void checkJoins(SqmFrom<?, ?> from, boolean tenantLocal) {
 		for ( SqmJoin<?, ?> join : from.getSqmJoins() ) {
+			if ( join.getJoinPredicate() != null ) {
+				checkSubquery( SqmInspector.inspect( join.getJoinPredicate() ), "a join condition", tenantLocal );
+			}
 			if ( !( join instanceof SqmAttributeJoin<?, ?> ) ) {
 				String kind = join.getClass().getSimpleName();
 				boolean entityOrCross = kind.contains( "EntityJoin" ) || kind.contains( "CrossJoin" );

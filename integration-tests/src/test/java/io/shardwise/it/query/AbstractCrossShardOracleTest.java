@@ -133,6 +133,9 @@ abstract class AbstractCrossShardOracleTest {
 				new Case( "GROUP BY two keys ordered by an aggregate",
 						"select s.channel, s.priority, count(s), max(s.amount), avg(s.amount) from Sale s "
 								+ "group by s.channel, s.priority order by count(s) desc, s.channel, s.priority", Map.of() ),
+				new Case( "GROUP BY with an AVG before the key, ordered by a sum",
+						"select avg(s.quantity), s.channel, sum(s.amount) from Sale s group by s.channel "
+								+ "order by sum(s.amount) desc", Map.of() ),
 				new Case( "GROUP BY with HAVING on the key, ORDER BY an unselected avg",
 						"select s.region, sum(s.amount) from Sale s group by s.region having s.region <> 'east' "
 								+ "order by avg(s.amount) desc", Map.of() ),

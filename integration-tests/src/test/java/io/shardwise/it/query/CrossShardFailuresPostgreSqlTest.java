@@ -67,7 +67,7 @@ class CrossShardFailuresPostgreSqlTest {
 	@BeforeAll
 	void load() throws SQLException {
 		sales = ShardedSales.create( DatabaseKind.POSTGRESQL, SalesData.generate( 7L, 40, 4000, SHARDS ), SHARDS,
-				Map.of( ShardwiseSettings.METER_REGISTRY, meters, ShardwiseSettings.POOL_CONNECTION_TIMEOUT, "1s" ) );
+				Map.of( ShardwiseSettings.METER_REGISTRY, meters ) );
 		queries = Shardwise.of( sales.sharded ).crossShard();
 	}
 
