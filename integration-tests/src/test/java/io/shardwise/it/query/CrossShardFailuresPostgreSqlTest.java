@@ -16,6 +16,9 @@ import java.util.function.BooleanSupplier;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
 
+import org.hibernate.engine.jdbc.connections.spi.MultiTenantConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +32,8 @@ import io.shardwise.ShardwiseSettings;
 import io.shardwise.it.fixtures.DatabaseKind;
 import io.shardwise.it.fixtures.DbHandle;
 import io.shardwise.it.fixtures.RequiresDatabase;
+import io.shardwise.internal.PoolGuard;
+import io.shardwise.internal.ShardwiseRuntime;
 import io.shardwise.query.CrossShardQueries;
 import io.shardwise.query.CrossShardQueryException;
 import io.shardwise.query.PartialResults;
@@ -125,6 +130,31 @@ class CrossShardFailuresPostgreSqlTest {
 
 		Long count = queries.allTenants().query( COUNT, Long.class ).partialResults( PartialResults.PARTIAL ).list().rows().get( 0 );
 		assertThat( count ).isEqualTo( (Long) oracleWithout( COUNT, 2 ).get( 0 ).get( 0 ) );
+	}
+
+	@Test
+	void shardWithOpenBreakersIsReportedWithoutBeingQueried() {
+		ShardwiseRuntime runtime = sales.sharded.unwrap( SessionFactoryImplementor.class ).getServiceRegistry()
+				.requireService( MultiTenantConnectionProvider.class ).unwrap( ShardwiseRuntime.class );
+		List<PoolGuard> guards = runtime.requireHandle( "s3" ).guards();
+		guards.forEach( g -> g.breaker().transitionToForcedOpenState() );
+		try {
+			double routedBefore = routedConnections();
+			assertThatThrownBy( () -> queries.allTenants().query( COUNT, Long.class ).list() )
+					.isInstanceOf( ShardQueryFailedException.class ).hasMessageContaining( "shard 's3'" )
+					.hasMessageContaining( "FORCED_OPEN" )
+					.satisfies( e -> assertThat( ( (ShardQueryFailedException) e ).failures() ).singleElement()
+							.satisfies( f -> assertThat( f.kind() ).isEqualTo( ShardFailure.Kind.UNAVAILABLE ) ) );
+			assertThat( routedConnections() ).as( "no shard was queried" ).isEqualTo( routedBefore );
+
+			QueryResult<Object[]> partial = queries.allTenants().query( ROWS, Object[].class )
+					.partialResults( PartialResults.PARTIAL ).list();
+			assertThat( partial.failures() ).extracting( ShardFailure::shard ).containsExactly( "s3" );
+			assertThat( rows( partial.rows() ) ).containsExactlyElementsOf( oracleWithout( ROWS, 3 ) );
+		}
+		finally {
+			guards.forEach( g -> g.breaker().transitionToClosedState() );
+		}
 	}
 
 	@Test
