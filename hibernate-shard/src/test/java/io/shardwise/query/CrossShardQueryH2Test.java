@@ -125,6 +125,19 @@ class CrossShardQueryH2Test {
 	}
 
 	@Test
+	void shardSessionsAreNotCountedAsRouteCacheLookups() {
+		standardData();
+		Shardwise shardwise = Shardwise.of( emf );
+		long requests = shardwise.cacheStatistics().get( "requests" );
+		long hits = shardwise.cacheStatistics().get( "hits" );
+		assertThat( queries.allTenants().query( "select count(n) from Note n", Long.class ).singleResult() ).isEqualTo( 36L );
+		assertThat( shardwise.cacheStatistics() ).containsEntry( "requests", requests ).containsEntry( "hits", hits );
+		// a tenant set looks its tenants' placements up (two cached routes: two hits); its shard sessions count nothing
+		assertThat( queries.tenants( "t1", "t2" ).query( "select count(n) from Note n", Long.class ).singleResult() ).isEqualTo( 6L );
+		assertThat( shardwise.cacheStatistics() ).containsEntry( "requests", requests + 2 ).containsEntry( "hits", hits + 2 );
+	}
+
+	@Test
 	void onlyAllTenantsSessionsAreRoot() {
 		ShardwiseTenantResolver resolver = new ShardwiseTenantResolver();
 		assertThat( resolver.isRoot( ShardSessionIds.allTenants( "s1" ) ) ).isTrue();
