@@ -287,9 +287,11 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 	// ---- events ----
 
 	private void listen() {
-		UUID placementListener = placements.addEntryListener( new PlacementEvents(), true );
+		UUID placementListener = placements.addEntryListener( new MapEvents<PlacementRecord, TenantPlacement>( settings.placementsMap(),
+				Records::placement, TopologyChange.PlacementChanged::new ), true );
 		deregistrations.add( () -> placements.removeEntryListener( placementListener ) );
-		UUID shardListener = shards.addEntryListener( new ShardEvents(), true );
+		UUID shardListener = shards.addEntryListener( new MapEvents<ShardRecord, Shard>( settings.shardsMap(),
+				Records::shard, TopologyChange.ShardChanged::new ), true );
 		deregistrations.add( () -> shards.removeEntryListener( shardListener ) );
 		UUID lifecycle = hazelcast.getLifecycleService().addLifecycleListener( event -> {
 			if ( event.getState() == LifecycleEvent.LifecycleState.MERGED ) {
@@ -318,90 +320,65 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 		}
 	}
 
-	private final class PlacementEvents implements EntryAddedListener<String, PlacementRecord>,
-			EntryUpdatedListener<String, PlacementRecord>, EntryRemovedListener<String, PlacementRecord>,
-			EntryMergedListener<String, PlacementRecord>, EntryLoadedListener<String, PlacementRecord>,
+	/**
+	 * Turns every entry event of one topology map into a {@link TopologyChange} for this store's listeners, and a
+	 * cleared map into an invalidation.
+	 */
+	private final class MapEvents<R, M> implements EntryAddedListener<String, R>, EntryUpdatedListener<String, R>,
+			EntryRemovedListener<String, R>, EntryMergedListener<String, R>, EntryLoadedListener<String, R>,
 			MapClearedListener {
+		private final String mapName;
+		private final java.util.function.BiFunction<String, R, M> toModel;
+		private final ChangeFactory<M> change;
+
+		MapEvents(String mapName, java.util.function.BiFunction<String, R, M> toModel, ChangeFactory<M> change) {
+			this.mapName = mapName;
+			this.toModel = toModel;
+			this.change = change;
+		}
+
 		@Override
-		public void entryAdded(EntryEvent<String, PlacementRecord> event) {
+		public void entryAdded(EntryEvent<String, R> event) {
 			fire( event );
 		}
 
 		@Override
-		public void entryUpdated(EntryEvent<String, PlacementRecord> event) {
+		public void entryUpdated(EntryEvent<String, R> event) {
 			fire( event );
 		}
 
 		@Override
-		public void entryRemoved(EntryEvent<String, PlacementRecord> event) {
+		public void entryRemoved(EntryEvent<String, R> event) {
 			fire( event );
 		}
 
 		@Override
-		public void entryMerged(EntryEvent<String, PlacementRecord> event) {
+		public void entryMerged(EntryEvent<String, R> event) {
 			fire( event );
 		}
 
 		@Override
-		public void entryLoaded(EntryEvent<String, PlacementRecord> event) {
+		public void entryLoaded(EntryEvent<String, R> event) {
 			fire( event );
 		}
 
 		@Override
 		public void mapCleared(MapEvent event) {
-			applyInvalidation( "the map " + settings.placementsMap() + " was cleared" );
+			applyInvalidation( "the map " + mapName + " was cleared" );
 		}
 
-		private void fire(EntryEvent<String, PlacementRecord> event) {
-			String tenant = event.getKey();
-			PlacementRecord before = event.getOldValue();
-			PlacementRecord after = event.getValue();
-			listeners.fire( new TopologyChange.PlacementChanged( tenant,
-					before == null ? null : Records.placement( tenant, before ),
-					after == null ? null : Records.placement( tenant, after ) ) );
+		private void fire(EntryEvent<String, R> event) {
+			String key = event.getKey();
+			R before = event.getOldValue();
+			R after = event.getValue();
+			listeners.fire( change.of( key, before == null ? null : toModel.apply( key, before ),
+					after == null ? null : toModel.apply( key, after ) ) );
 		}
 	}
 
-	private final class ShardEvents implements EntryAddedListener<String, ShardRecord>,
-			EntryUpdatedListener<String, ShardRecord>, EntryRemovedListener<String, ShardRecord>,
-			EntryMergedListener<String, ShardRecord>, EntryLoadedListener<String, ShardRecord>, MapClearedListener {
-		@Override
-		public void entryAdded(EntryEvent<String, ShardRecord> event) {
-			fire( event );
-		}
-
-		@Override
-		public void entryUpdated(EntryEvent<String, ShardRecord> event) {
-			fire( event );
-		}
-
-		@Override
-		public void entryRemoved(EntryEvent<String, ShardRecord> event) {
-			fire( event );
-		}
-
-		@Override
-		public void entryMerged(EntryEvent<String, ShardRecord> event) {
-			fire( event );
-		}
-
-		@Override
-		public void entryLoaded(EntryEvent<String, ShardRecord> event) {
-			fire( event );
-		}
-
-		@Override
-		public void mapCleared(MapEvent event) {
-			applyInvalidation( "the map " + settings.shardsMap() + " was cleared" );
-		}
-
-		private void fire(EntryEvent<String, ShardRecord> event) {
-			String name = event.getKey();
-			ShardRecord before = event.getOldValue();
-			ShardRecord after = event.getValue();
-			listeners.fire( new TopologyChange.ShardChanged( name, before == null ? null : Records.shard( name, before ),
-					after == null ? null : Records.shard( name, after ) ) );
-		}
+	@FunctionalInterface
+	private interface ChangeFactory<M> {
+		TopologyChange of(String key, M before, M after);
 	}
 
 	/** Reports {@code Invalidated(reason)} to this store's listeners (on this member only). */
