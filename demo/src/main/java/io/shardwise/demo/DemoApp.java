@@ -18,7 +18,6 @@ import jakarta.persistence.Persistence;
 import org.h2.jdbcx.JdbcDataSource;
 
 import io.shardwise.Shardwise;
-import io.shardwise.ShardwiseSettings;
 import io.shardwise.TenantContext;
 import io.shardwise.UnknownTenantException;
 import io.shardwise.store.FileTopologyStore;
@@ -214,7 +213,4 @@ public final class DemoApp {
 	static String tenantId(int i) {
 		return String.format( "tenant-%04d", i );
 	}
-
-	/** Settings a caller may override, e.g. a unique cluster name for tests. */
-	static final String CLUSTER_NAME = ShardwiseSettings.HAZELCAST_CLUSTER_NAME;
 }

@@ -185,7 +185,7 @@ public final class PoolGuard {
 	}
 
 	private static String safeUrl(String url) {
-		return url == null ? "?" : url.replaceAll( "(?i)(password=)[^&;]*", "$1******" );
+		return url == null ? "?" : io.shardwise.topology.Endpoint.redact( url );
 	}
 
 	String poolState() {

@@ -42,7 +42,8 @@ public final class Endpoint {
 		return redact( jdbcUrl );
 	}
 
-	static String redact(String url) {
+	/** A JDBC URL with any {@code password=...} parameter masked; {@code null} stays {@code null}. */
+	public static String redact(String url) {
 		return url == null ? null : url.replaceAll( "(?i)(password=)[^&;]*", "$1******" );
 	}
 

@@ -29,6 +29,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shardwise.Shardwise;
 import io.shardwise.ShardwiseMeters;
 import io.shardwise.ShardwiseSettings;
+import io.shardwise.it.fixtures.Await;
 import io.shardwise.it.fixtures.DatabaseKind;
 import io.shardwise.it.fixtures.DbHandle;
 import io.shardwise.it.fixtures.RequiresDatabase;
@@ -302,19 +303,7 @@ class CrossShardFailuresPostgreSqlTest {
 	}
 
 	static void await(BooleanSupplier condition, String what) {
-		long deadline = System.nanoTime() + Duration.ofSeconds( 15 ).toNanos();
-		while ( !condition.getAsBoolean() ) {
-			if ( System.nanoTime() - deadline > 0 ) {
-				throw new AssertionError( "timed out waiting for " + what );
-			}
-			try {
-				Thread.sleep( 50 );
-			}
-			catch (InterruptedException e) {
-				Thread.currentThread().interrupt();
-				throw new AssertionError( "interrupted waiting for " + what, e );
-			}
-		}
+		Await.until( what, Duration.ofSeconds( 15 ), condition );
 	}
 
 	private List<List<Object>> oracleWithout(String hql, int shard) {
