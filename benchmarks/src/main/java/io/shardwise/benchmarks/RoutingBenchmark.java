@@ -96,7 +96,7 @@ public class RoutingBenchmark {
 	}
 
 	@Benchmark
-	public Object routeLookupOnly() {
+	public long routeLookupOnly() {
 		String tenant = tenantIds[ThreadLocalRandom.current().nextInt( tenantIds.length )];
 		return runtime.cache().get( tenant );
 	}

@@ -24,7 +24,6 @@ import io.shardwise.TenantUnavailableException;
 import io.shardwise.TopologyException;
 import io.shardwise.UnknownShardException;
 import io.shardwise.UnknownTenantException;
-import io.shardwise.internal.RouteCache.Route;
 import io.shardwise.internal.placement.PlacementStrategies;
 import io.shardwise.metrics.MicrometerShardMetricsTracker;
 import io.shardwise.spi.PlacementStrategy;
@@ -148,52 +147,59 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 
 	/** A connection of the tenant's primary (read-only if its shard or placement does not take writes). */
 	public Connection connection(Object tenantId) throws SQLException {
-		Route r = route( tenantId );
-		if ( r == null ) {
-			return shardSessionConnection( (String) tenantId );
+		String t = tenantId( tenantId );
+		long r = route( t );
+		if ( r == RouteCache.MISS ) {
+			return shardSessionConnection( t );
 		}
-		PlacementStatus status = r.placement.status();
+		PlacementStatus status = RouteCache.status( r );
 		if ( status == PlacementStatus.SUSPENDED ) {
-			throw suspended( r.placement );
+			throw suspended( t );
 		}
-		return r.shard.writeConnection( status.writable() );
+		return cache.shard( r ).writeConnection( status.writable() );
 	}
 
 	/** A read-only connection of a replica of the tenant's shard (the primary when it has none). */
 	public Connection readOnlyConnection(Object tenantId) throws SQLException {
-		Route r = route( tenantId );
-		if ( r == null ) {
-			return shardSessionConnection( (String) tenantId );
+		String t = tenantId( tenantId );
+		long r = route( t );
+		if ( r == RouteCache.MISS ) {
+			return shardSessionConnection( t );
 		}
-		if ( r.placement.status() == PlacementStatus.SUSPENDED ) {
-			throw suspended( r.placement );
+		if ( RouteCache.status( r ) == PlacementStatus.SUSPENDED ) {
+			throw suspended( t );
 		}
-		return r.shard.readConnection();
+		return cache.shard( r ).readConnection();
 	}
 
-	private Route route(Object tenantId) {
+	private String tenantId(Object tenantId) {
 		if ( tenantId instanceof String t ) {
-			Route r = cache.get( t );
-			return r != null ? r : load( t );
+			return t;
 		}
 		metrics.routingError( "malformed-tenant" );
 		throw new MalformedTenantIdException( "tenant id must be a String, but was "
 				+ ( tenantId == null ? "null" : tenantId.getClass().getName() + " " + Checks.quote( tenantId ) ) );
 	}
 
+	/** The tenant's route word (see {@link RouteCache}), or {@link RouteCache#MISS} for a reserved shard-session id. */
+	private long route(String tenantId) {
+		long r = cache.get( tenantId );
+		return r != RouteCache.MISS ? r : load( tenantId );
+	}
+
 	// ---------------------------------------------------------------- routing (miss path)
 
-	/** The route of a tenant, or {@code null} for a reserved shard-session id (see {@link ShardSessionIds}). */
-	private Route load(String tenantId) {
+	/** The route of a tenant, or {@link RouteCache#MISS} for a reserved shard-session id (see {@link ShardSessionIds}). */
+	private long load(String tenantId) {
 		if ( ShardSessionIds.isShardSession( tenantId ) ) {
 			// a cross-shard session is not a tenant lookup: it must not lower the hit ratio (nor trigger a pull)
 			cache.uncountRequest();
-			return null;
+			return RouteCache.MISS;
 		}
 		if ( health.reloadDue() ) {
 			reloadTopology( "route cache " + health.describe() );
-			Route r = cache.get( tenantId );
-			if ( r != null ) {
+			long r = cache.get( tenantId );
+			if ( r != RouteCache.MISS ) {
 				return r;
 			}
 		}
@@ -250,10 +256,12 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 				+ describeShards() + "): add the shard to the topology or move the tenant to an existing shard" );
 	}
 
-	private TenantUnavailableException suspended(TenantPlacement p) {
+	private TenantUnavailableException suspended(String tenantId) {
 		metrics.routingError( "tenant-suspended" );
-		return new TenantUnavailableException( "tenant " + Checks.quote( p.tenantId() ) + " is SUSPENDED on shard '"
-				+ p.shard() + "' (placement v" + p.version() + "): set its placement ACTIVE to serve it again" );
+		TenantPlacement p = cache.peek( tenantId );
+		return new TenantUnavailableException( "tenant " + Checks.quote( tenantId ) + " is SUSPENDED"
+				+ ( p == null ? "" : " on shard '" + p.shard() + "' (placement v" + p.version() + ")" )
+				+ ": set its placement ACTIVE to serve it again" );
 	}
 
 	// ---------------------------------------------------------------- any connection (boot, schema tooling)
@@ -344,9 +352,9 @@ public final class ShardwiseRuntime implements TopologyListener, AutoCloseable {
 	/** The tenant's placement, from the cache or the store. */
 	public Optional<TenantPlacement> placement(String tenantId) {
 		TenantIds.validate( tenantId );
-		Route r = cache.get( tenantId );
-		if ( r != null ) {
-			return Optional.of( r.placement );
+		TenantPlacement cached = cache.placement( tenantId );
+		if ( cached != null ) {
+			return Optional.of( cached );
 		}
 		Optional<TenantPlacement> p = store.findPlacement( tenantId );
 		p.ifPresent( placement -> {

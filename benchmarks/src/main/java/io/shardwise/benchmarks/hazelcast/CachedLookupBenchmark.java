@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import io.shardwise.internal.RouteCache;
 import io.shardwise.internal.ShardwiseConfig;
 import io.shardwise.internal.ShardwiseRuntime;
 import io.shardwise.internal.placement.PlacementStrategies;
@@ -29,10 +30,19 @@ import io.shardwise.topology.TenantTier;
 
 /**
  * The cached routing lookup at scale: 1,000,000 tenants over 64 shards, every placement in the router's route cache
- * (pulled with {@link ShardwiseRuntime#reloadTopology}), a uniformly random tenant per lookup. {@code routeCacheGet}
- * is what every routed connection pays before the pool; {@code placementLookup} adds the tenant id check of the
- * public {@code Shardwise.placement} path; {@code baselinePickTenantId} is the benchmark's own share (choosing a random
- * tenant id among a million touches two cold cache lines before any lookup).
+ * (pulled with {@link ShardwiseRuntime#reloadTopology}), a uniformly random tenant per lookup.
+ * Each lookup is what routing reads before the pool: {@code RouteCache.get} (the route word) and the shard handle the
+ * word names.
+ * <ul>
+ * <li>{@code routeCacheGetRequestTenantId}: the lookup as routing meets it, with the tenant id a new string (as parsed
+ * from a request), equal to the cached id but another instance; {@code baselineBuildTenantId} is the benchmark's own
+ * share (building that string).</li>
+ * <li>{@code routeCacheGet}: the lookup with a cold tenant id, one of the million pre-built id strings picked at random
+ * (their array slot, the string and its characters are cache misses of the benchmark's making);
+ * {@code baselinePickTenantId} is that pick alone.</li>
+ * <li>{@code placementLookup}: the public {@code Shardwise.placement} path with a cold id: the tenant-id check and
+ * the cached {@code TenantPlacement} (the slot, then the placement array and the placement).</li>
+ * </ul>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -80,13 +90,35 @@ public class CachedLookupBenchmark {
 
 	@Benchmark
 	public Object routeCacheGet() {
-		return runtime.cache().get( ids[ThreadLocalRandom.current().nextInt( ids.length )] );
+		return shardOf( ids[ThreadLocalRandom.current().nextInt( ids.length )] );
+	}
+
+	/** What routing reads before the pool: the route word and the shard handle it names. */
+	private Object shardOf(String tenantId) {
+		RouteCache cache = runtime.cache();
+		long route = cache.get( tenantId );
+		return route == RouteCache.MISS ? null : cache.shard( route );
 	}
 
 	/** The benchmark's own cost: picking a random tenant id out of a million and reading its hash (no lookup). */
 	@Benchmark
 	public int baselinePickTenantId() {
 		return ids[ThreadLocalRandom.current().nextInt( ids.length )].hashCode();
+	}
+
+	/**
+	 * The lookup as routing meets it: the tenant id arrives as a new string (parsed from a request, held in the
+	 * session), equal to the cached one but not the same instance and not yet hashed.
+	 */
+	@Benchmark
+	public Object routeCacheGetRequestTenantId() {
+		return shardOf( "tenant-" + ThreadLocalRandom.current().nextInt( tenants ) );
+	}
+
+	/** The benchmark's own cost for {@link #routeCacheGetRequestTenantId}: building the id string (no lookup). */
+	@Benchmark
+	public String baselineBuildTenantId() {
+		return "tenant-" + ThreadLocalRandom.current().nextInt( tenants );
 	}
 
 	@Benchmark
