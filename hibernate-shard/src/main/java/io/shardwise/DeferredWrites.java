@@ -30,6 +30,9 @@ import java.util.List;
  * deleted from the catalog. A crash between the two leaves the entry in the catalog; the next replay finds its id on the
  * shard and deletes it without running the handler again. Two members replaying the same entry at once collide on the
  * primary key; the loser rolls back. So the handler's effects are committed exactly once, whichever members crash.
+ * A marker is deleted during a later replay to its shard once it is older than
+ * {@link ShardwiseSettings#DEFERRED_MARKER_RETENTION} and its entry is no longer in the catalog (a marker whose entry
+ * is still there is kept, whatever its age).
  */
 public interface DeferredWrites {
 

@@ -224,7 +224,8 @@ public final class ShardwiseSettings {
 
 	/**
 	 * A {@code java.time.Clock} instance (handed in by code, for tests) that the circuit breakers measure their open
-	 * wait with. Default: the system clock.
+	 * wait with; deferred writes also take the time of their applied markers and the markers' retention from it.
+	 * Default: the system clock.
 	 */
 	public static final String BREAKER_CLOCK = "shardwise.breaker.clock";
 
@@ -284,6 +285,14 @@ public final class ShardwiseSettings {
 	 * closes); this also picks up entries that a crashed member left behind. Default: {@code 30s}.
 	 */
 	public static final String DEFERRED_REPLAY_INTERVAL = "shardwise.deferred.replay-interval";
+
+	/**
+	 * How long a shard keeps the marker row ({@code shardwise_deferred_applied}) that records a deferred entry as
+	 * applied there. A marker is only needed while its entry may still be replayed; during replays to a shard (at most
+	 * once an hour per shard and member) markers older than this whose entry is no longer in the catalog are deleted.
+	 * Must be at least {@code 1m}; keep it far longer than any replay pass. Default: {@code 7d}.
+	 */
+	public static final String DEFERRED_MARKER_RETENTION = "shardwise.deferred.marker-retention";
 
 	// ---- cross-shard queries (io.shardwise.query) ----
 

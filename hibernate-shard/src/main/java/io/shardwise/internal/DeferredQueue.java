@@ -7,6 +7,8 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,12 +71,20 @@ public final class DeferredQueue implements DeferredWrites, AutoCloseable {
 	private static final Pattern HANDLER_NAME = Pattern.compile( "[A-Za-z0-9._-]{1,128}" );
 	static final String APPLIED_TABLE = "shardwise_deferred_applied";
 	private static final int MAX_ERROR = 2000;
+	/** How often one member purges a shard's old applied markers, and how many it reads per round. */
+	private static final Duration PURGE_EVERY = Duration.ofHours( 1 );
+	private static final int PURGE_BATCH = 500;
+	private static final int PURGE_ROUNDS = 20;
 
 	private final ShardwiseRuntime runtime;
 	private final DataSource catalog;
 	private final HikariDataSource ownedPool;
 	private final String table;
 	private final int maxAttempts;
+	private final Duration markerRetention;
+	private final Clock clock;
+	/** By shard name: when this member last purged its applied markers (clock millis). */
+	private final Map<String, Long> lastPurge = new ConcurrentHashMap<>();
 	private final Map<String, DeferredHandler> handlers = new ConcurrentHashMap<>();
 	private volatile Function<String, Session> sessions;
 	private final ExecutorService replayer;
@@ -90,6 +100,8 @@ public final class DeferredQueue implements DeferredWrites, AutoCloseable {
 		this.ownedPool = ownedPool;
 		this.table = prefix + "deferred";
 		this.maxAttempts = config.deferredMaxAttempts();
+		this.markerRetention = config.deferredMarkerRetention();
+		this.clock = config.clock();
 		createTable();
 		this.replayer = Executors.newSingleThreadExecutor( r -> {
 			Thread t = new Thread( r, "shardwise-deferred-replay" );
@@ -375,6 +387,7 @@ public final class DeferredQueue implements DeferredWrites, AutoCloseable {
 		if ( !prepareShard( tenantId ) ) {
 			return 0;
 		}
+		purgeMarkersIfDue( tenantId, placement.get().shard() );
 		int applied = 0;
 		for ( DeferredEntry e : entries ) {
 			Outcome outcome;
@@ -435,6 +448,90 @@ public final class DeferredQueue implements DeferredWrites, AutoCloseable {
 		}
 	}
 
+	/**
+	 * Deletes the shard's applied markers that are older than the retention and whose entry is no longer in the
+	 * catalog (at most once per {@link #PURGE_EVERY} per shard on this member). A marker whose entry is still queued
+	 * (applied on the shard, not yet deleted from the catalog: a member died in between) is kept, whatever its age.
+	 */
+	private void purgeMarkersIfDue(String tenantId, String shard) {
+		long now = clock.millis();
+		Long last = lastPurge.get( shard );
+		if ( last != null && now - last < PURGE_EVERY.toMillis() ) {
+			return;
+		}
+		lastPurge.put( shard, now );
+		Timestamp cutoff = Timestamp.from( clock.instant().minus( markerRetention ) );
+		try ( Session s = sessions.apply( tenantId ) ) {
+			int deleted = s.doReturningWork( c -> {
+				int total = 0;
+				for ( int round = 0; round < PURGE_ROUNDS; round++ ) {
+					List<String> old = new ArrayList<>();
+					try ( PreparedStatement ps = c.prepareStatement( "select entry_id from " + APPLIED_TABLE
+							+ " where applied_at < ? order by applied_at" ) ) {
+						ps.setTimestamp( 1, cutoff );
+						ps.setMaxRows( PURGE_BATCH );
+						try ( ResultSet rs = ps.executeQuery() ) {
+							while ( rs.next() ) {
+								old.add( rs.getString( 1 ) );
+							}
+						}
+					}
+					List<String> gone = new ArrayList<>( old );
+					gone.removeAll( stillQueued( old ) );
+					try ( PreparedStatement ps = c.prepareStatement( "delete from " + APPLIED_TABLE + " where entry_id = ?" ) ) {
+						for ( String id : gone ) {
+							ps.setString( 1, id );
+							ps.addBatch();
+						}
+						if ( !gone.isEmpty() ) {
+							ps.executeBatch();
+						}
+					}
+					if ( !c.getAutoCommit() ) {
+						c.commit();
+					}
+					total += gone.size();
+					if ( old.size() < PURGE_BATCH || gone.isEmpty() ) {
+						break;
+					}
+				}
+				return total;
+			} );
+			if ( deleted > 0 ) {
+				LOG.info( "Purged {} applied-entry markers older than {} from {} on shard '{}'", deleted, markerRetention,
+						APPLIED_TABLE, shard );
+			}
+		}
+		catch (RuntimeException e) {
+			LOG.warn( "Could not purge old markers from {} on shard '{}' (next try in {})", APPLIED_TABLE, shard, PURGE_EVERY, e );
+		}
+	}
+
+	/** Of these entry ids, those still in the catalog queue (pending or parked). */
+	private List<String> stillQueued(List<String> ids) throws SQLException {
+		List<String> queued = new ArrayList<>();
+		if ( ids.isEmpty() ) {
+			return queued;
+		}
+		try ( Connection c = catalog.getConnection() ) {
+			for ( int from = 0; from < ids.size(); from += 100 ) {
+				List<String> chunk = ids.subList( from, Math.min( ids.size(), from + 100 ) );
+				String marks = String.join( ", ", java.util.Collections.nCopies( chunk.size(), "?" ) );
+				try ( PreparedStatement ps = c.prepareStatement( "select id from " + table + " where id in (" + marks + ")" ) ) {
+					for ( int i = 0; i < chunk.size(); i++ ) {
+						ps.setString( i + 1, chunk.get( i ) );
+					}
+					try ( ResultSet rs = ps.executeQuery() ) {
+						while ( rs.next() ) {
+							queued.add( rs.getString( 1 ) );
+						}
+					}
+				}
+			}
+		}
+		return queued;
+	}
+
 	private Outcome apply(DeferredEntry e) throws Exception {
 		DeferredHandler handler = handlers.get( e.handler() );
 		if ( handler == null ) {
@@ -460,7 +557,7 @@ public final class DeferredQueue implements DeferredWrites, AutoCloseable {
 				s.doWork( c -> {
 					try ( PreparedStatement ps = c.prepareStatement( "insert into " + APPLIED_TABLE + " (entry_id, applied_at) values (?, ?)" ) ) {
 						ps.setString( 1, e.id() );
-						ps.setTimestamp( 2, Timestamp.from( Instant.now() ) );
+						ps.setTimestamp( 2, Timestamp.from( clock.instant() ) );
 						ps.executeUpdate();
 					}
 				} );

@@ -27,7 +27,8 @@ public record FaultToleranceConfig(
 		Duration healthTimeout,
 		ScheduledExecutorService scheduler,
 		int deferredMaxAttempts,
-		Duration deferredReplayInterval) {
+		Duration deferredReplayInterval,
+		Duration deferredMarkerRetention) {
 
 	public static final int DEFAULT_FAILURE_THRESHOLD = 3;
 	public static final Duration DEFAULT_WAIT_IN_OPEN = Duration.ofSeconds( 10 );
@@ -38,6 +39,7 @@ public record FaultToleranceConfig(
 	public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds( 5 );
 	public static final int DEFAULT_DEFERRED_ATTEMPTS = 5;
 	public static final Duration DEFAULT_REPLAY_INTERVAL = Duration.ofSeconds( 30 );
+	public static final Duration DEFAULT_MARKER_RETENTION = Duration.ofDays( 7 );
 
 	/** The defaults, as documented in {@link ShardwiseSettings}. */
 	public static FaultToleranceConfig defaults() {
@@ -64,8 +66,14 @@ public record FaultToleranceConfig(
 		ScheduledExecutorService scheduler = instance( s, ShardwiseSettings.HEALTH_SCHEDULER, ScheduledExecutorService.class, null );
 		int deferredAttempts = s.integer( ShardwiseSettings.DEFERRED_MAX_ATTEMPTS, DEFAULT_DEFERRED_ATTEMPTS, 1 );
 		Duration replay = notNegative( s, ShardwiseSettings.DEFERRED_REPLAY_INTERVAL, DEFAULT_REPLAY_INTERVAL );
+		Duration retention = s.duration( ShardwiseSettings.DEFERRED_MARKER_RETENTION, DEFAULT_MARKER_RETENTION );
+		if ( retention.compareTo( Duration.ofMinutes( 1 ) ) < 0 ) {
+			throw new ShardwiseConfigurationException( "property '" + ShardwiseSettings.DEFERRED_MARKER_RETENTION
+					+ "' must be at least 1m (a marker must outlive every replay pass that may still read its entry), but was "
+					+ retention + " (default: " + DEFAULT_MARKER_RETENTION + ")" );
+		}
 		return new FaultToleranceConfig( threshold, wait, halfOpen, clock, bulkhead, bulkheadWait, attempts, backoff,
-				fallback, interval, timeout, scheduler, deferredAttempts, replay );
+				fallback, interval, timeout, scheduler, deferredAttempts, replay, retention );
 	}
 
 	private static Duration positive(Settings s, String key, Duration defaultValue) {

@@ -75,6 +75,7 @@ class FaultToleranceH2Test {
 		assertThat( d.acquisitionMaxAttempts() ).isEqualTo( 3 );
 		assertThat( d.readFallbackToPrimary() ).isTrue();
 		assertThat( d.deferredMaxAttempts() ).isEqualTo( 5 );
+		assertThat( d.deferredMarkerRetention() ).isEqualTo( Duration.ofDays( 7 ) );
 
 		FaultToleranceConfig c = FaultToleranceConfig.from( Map.of( ShardwiseSettings.BREAKER_FAILURE_THRESHOLD, "5",
 				ShardwiseSettings.BREAKER_WAIT_IN_OPEN, "30s", ShardwiseSettings.HEALTH_INTERVAL, "0",
@@ -91,6 +92,11 @@ class FaultToleranceH2Test {
 				.hasMessageContaining( "'shardwise.breaker.wait-in-open' must be a positive duration, but was PT0S" );
 		assertThatThrownBy( () -> FaultToleranceConfig.from( Map.of( ShardwiseSettings.HEALTH_TIMEOUT, "500ms" ) ) )
 				.hasMessageContaining( "'shardwise.health.timeout' must be at least 1s" );
+		assertThat( FaultToleranceConfig.from( Map.of( ShardwiseSettings.DEFERRED_MARKER_RETENTION, "2d" ) )
+				.deferredMarkerRetention() ).isEqualTo( Duration.ofDays( 2 ) );
+		assertThatThrownBy( () -> FaultToleranceConfig.from( Map.of( ShardwiseSettings.DEFERRED_MARKER_RETENTION, "30s" ) ) )
+				.hasMessageContaining( "'shardwise.deferred.marker-retention' must be at least 1m" )
+				.hasMessageContaining( "but was PT30S (default: PT168H)" );
 		assertThatThrownBy( () -> FaultToleranceConfig.from( Map.of( ShardwiseSettings.HEALTH_SCHEDULER, "mine" ) ) )
 				.hasMessageContaining( "'shardwise.health.scheduler' must be a java.util.concurrent.ScheduledExecutorService instance" )
 				.hasMessageContaining( "'mine'" );

@@ -10,7 +10,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +190,54 @@ class DeferredWritesPostgreSqlTest {
 		assertThat( deferred.discard( bad ) ).isTrue();
 		assertThat( deferred.pendingCount() ).isZero();
 		assertThat( deferred.parked() ).isEmpty();
+	}
+
+	@Test
+	void appliedMarkersOlderThanTheRetentionArePurgedUnlessTheirEntryIsStillQueued() throws SQLException {
+		Shardwise shardwise = Shardwise.of( emf );
+		DeferredWrites deferred = shardwise.deferred();
+		// an entry that a member applied on the shard before dying, so still in the catalog (written as the queue
+		// writes it, so that no replay starts before the markers are in place); no member has its handler
+		String queued = java.util.UUID.randomUUID().toString();
+		Instant now = Instant.now();
+		try ( Connection c = catalog().open(); PreparedStatement ps = c.prepareStatement( "insert into shardwise_deferred "
+				+ "(id, tenant_id, handler, payload, status, attempts, created_at, updated_at) "
+				+ "values (?, 'h-0', 'handler-of-another-member', 'still queued', 'PENDING', 0, ?, ?)" ) ) {
+			ps.setString( 1, queued );
+			ps.setTimestamp( 2, Timestamp.from( now.minus( Duration.ofDays( 30 ) ) ) );
+			ps.setTimestamp( 3, Timestamp.from( now.minus( Duration.ofDays( 30 ) ) ) );
+			ps.executeUpdate();
+		}
+		try ( Connection c = dbs.get( 1 ).open(); Statement st = c.createStatement() ) {
+			st.execute( "create table if not exists shardwise_deferred_applied "
+					+ "(entry_id varchar(36) not null primary key, applied_at timestamp not null)" );
+			try ( PreparedStatement ps = c.prepareStatement( "insert into shardwise_deferred_applied values (?, ?)" ) ) {
+				for ( Object[] marker : new Object[][] { { "gone-and-old-1", Duration.ofDays( 30 ) },
+						{ "gone-and-old-2", Duration.ofDays( 8 ) }, { queued, Duration.ofDays( 30 ) },
+						{ "gone-but-recent", Duration.ofDays( 6 ) } } ) {
+					ps.setString( 1, (String) marker[0] );
+					ps.setTimestamp( 2, Timestamp.from( now.minus( (Duration) marker[1] ) ) );
+					ps.executeUpdate();
+				}
+			}
+		}
+
+		deferred.replayNow();
+
+		assertThat( markers( dbs.get( 1 ) ) ).as( "markers left after the purge (retention 7d by default)" )
+				.containsExactlyInAnyOrder( queued, "gone-but-recent" );
+		assertThat( deferred.pending( "h-0" ) ).extracting( DeferredEntry::id ).containsExactly( queued );
+	}
+
+	private static List<String> markers(DbHandle db) throws SQLException {
+		List<String> ids = new ArrayList<>();
+		try ( Connection c = db.open(); Statement st = c.createStatement();
+				ResultSet rs = st.executeQuery( "select entry_id from shardwise_deferred_applied" ) ) {
+			while ( rs.next() ) {
+				ids.add( rs.getString( 1 ) );
+			}
+		}
+		return ids;
 	}
 
 	private long count(String text) throws SQLException {
