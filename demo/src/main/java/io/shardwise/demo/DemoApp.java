@@ -17,9 +17,7 @@ import jakarta.persistence.Persistence;
 
 import org.h2.jdbcx.JdbcDataSource;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shardwise.Shardwise;
-import io.shardwise.ShardwiseSettings;
 import io.shardwise.TenantContext;
 import io.shardwise.UnknownTenantException;
 import io.shardwise.store.FileTopologyStore;
@@ -51,9 +49,9 @@ public final class DemoApp {
 	/** Seeds the catalog, boots two app instances with {@code overrides}, runs the scenario and closes them. */
 	static Map<String, long[]> runTwoInstances(Map<String, Object> overrides, int tenants) throws Exception {
 		seedCatalog();
-		EntityManagerFactory first = Persistence.createEntityManagerFactory( "demo", instance( overrides ) );
+		EntityManagerFactory first = Persistence.createEntityManagerFactory( "demo", overrides );
 		try {
-			EntityManagerFactory second = Persistence.createEntityManagerFactory( "demo", instance( overrides ) );
+			EntityManagerFactory second = Persistence.createEntityManagerFactory( "demo", overrides );
 			try {
 				return run( first, second, tenants );
 			}
@@ -64,16 +62,6 @@ public final class DemoApp {
 		finally {
 			first.close();
 		}
-	}
-
-	/**
-	 * The settings of one app instance: its own meter registry, as a separate JVM would have (two factories of one
-	 * persistence unit in one JVM would otherwise register HikariCP meters of the same pool names twice).
-	 */
-	private static Map<String, Object> instance(Map<String, Object> overrides) {
-		Map<String, Object> settings = new java.util.HashMap<>( overrides );
-		settings.putIfAbsent( ShardwiseSettings.METER_REGISTRY, new SimpleMeterRegistry() );
-		return settings;
 	}
 
 	/** The operator's step: put the shards of demo-topology.yaml into the durable catalog. */

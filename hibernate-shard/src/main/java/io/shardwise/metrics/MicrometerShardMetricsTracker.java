@@ -1,7 +1,9 @@
 package io.shardwise.metrics;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -14,6 +16,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 
 import io.shardwise.ShardwiseMeters;
 import io.shardwise.spi.ShardMetricsTracker;
@@ -22,10 +25,17 @@ import io.shardwise.topology.ShardRole;
 /**
  * Binds Shardwise's metrics to a Micrometer {@link MeterRegistry}: routing cache counters, routed connections per
  * shard and role, routing errors, and HikariCP's pool meters for every shard pool.
+ * <p>
+ * HikariCP's meters ({@code hikaricp.*{pool}}) are registered through a view of the registry per pool that adds this
+ * tracker's common tags, so two persistence units over the same shards keep their pool meters apart. When a pool is
+ * replaced by a new one of the same name (endpoints or credentials re-pointed, a shard removed and added again), the
+ * old pool's meters leave the registry before the new pool registers its own, and the old pool's close (after its
+ * graceful retirement) no longer touches the registry: the meters of that name always show the pool that serves.
  */
 public final class MicrometerShardMetricsTracker implements ShardMetricsTracker {
 	private final MeterRegistry registry;
-	private final MicrometerMetricsTrackerFactory hikariFactory;
+	/** By pool name: the registry view the current pool of that name registered its HikariCP meters through. */
+	private final Map<String, CompositeMeterRegistry> poolViews = new HashMap<>();
 	private final List<Meter> meters = new ArrayList<>();
 	// Micrometer holds the state object of a function meter weakly: keep the suppliers reachable from here
 	private final List<LongSupplier> suppliers = new ArrayList<>();
@@ -44,7 +54,6 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 	public MicrometerShardMetricsTracker(MeterRegistry registry, Iterable<Tag> commonTags) {
 		this.registry = registry;
 		this.common = Tags.of( commonTags );
-		this.hikariFactory = new MicrometerMetricsTrackerFactory( registry );
 	}
 
 	/**
@@ -80,7 +89,25 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 
 	@Override
 	public void configurePool(String shard, ShardRole role, HikariConfig config) {
-		config.setMetricsTrackerFactory( hikariFactory );
+		CompositeMeterRegistry view = new CompositeMeterRegistry();
+		view.config().commonTags( common );
+		view.add( registry );
+		CompositeMeterRegistry previous;
+		synchronized ( poolViews ) {
+			previous = poolViews.put( config.getPoolName(), view );
+		}
+		if ( previous != null ) {
+			detach( previous );
+		}
+		config.setMetricsTrackerFactory( new MicrometerMetricsTrackerFactory( view ) );
+	}
+
+	/** Takes an earlier pool's HikariCP meters out of the registry and cuts its view off from it. */
+	private void detach(CompositeMeterRegistry old) {
+		for ( Meter m : old.getMeters() ) {
+			registry.removeByPreFilterId( m.getId() );
+		}
+		old.remove( registry );
 	}
 
 	@Override
@@ -179,6 +206,9 @@ public final class MicrometerShardMetricsTracker implements ShardMetricsTracker 
 		synchronized ( meters ) {
 			meters.forEach( registry::remove );
 			meters.clear();
+		}
+		synchronized ( poolViews ) {
+			poolViews.clear();
 		}
 	}
 }
