@@ -38,7 +38,8 @@ public final class TenantScope {
 	/**
 	 * A JPQL/HQL select query.
 	 *
-	 * @param resultType {@code Object[]} for several selected values, else the type of the one selected value
+	 * @param resultType {@code Object[]} for several selected values, else the type of the one selected value;
+	 *        {@code Tuple} for tuples; for {@code select new ...} the constructed class (or a supertype)
 	 */
 	public <T> CrossShardQuery<T> query(String hql, Class<T> resultType) {
 		if ( hql == null || hql.isBlank() ) {

@@ -196,7 +196,8 @@ class CrossShardQueryH2Test {
 			"select n.text from Note n order by count(n) | there are no groups to order",
 			"select distinct n.text from Note n order by n.id | with SELECT DISTINCT",
 			"select n from Note n order by n | ordering by an entity",
-			"select new io.shardwise.testing.Note(n.text) from Note n | select new",
+			"select new io.shardwise.testing.Note(n.text), n.id from Note n | beside other selections",
+			"select new list(new io.shardwise.testing.Note(n.text), n.id) from Note n | nested 'select new",
 	})
 	void queriesThatCannotBeMergedExactlyAreRejected(String hql, String reason) {
 		standardData();
@@ -204,6 +205,92 @@ class CrossShardQueryH2Test {
 				.isInstanceOf( UnmergeableQueryException.class )
 				.hasMessageStartingWith( "cross-shard query cannot be merged exactly" )
 				.hasMessageContaining( reason );
+	}
+
+	@Test
+	void selectNewConstructsObjectsFromTheMergedRows() {
+		standardData();
+		// texts: a0, a1, a2 four times each, b0..b11 once, NULL twelve times (H2: NULLs first)
+		String hql = "select new io.shardwise.query.TextCount(n.text, count(n)) from Note n group by n.text "
+				+ "order by count(n) desc, n.text nulls last limit 4";
+		assertThat( queries.allTenants().query( hql, TextCount.class ).list().rows() ).containsExactly(
+				new TextCount( null, 12 ), new TextCount( "a0", 4 ), new TextCount( "a1", 4 ), new TextCount( "a2", 4 ) );
+		assertThat( queries.allTenants().query( hql, TextCount.class ).explain() )
+				.contains( "groups merged in memory by key" ).contains( "each merged row constructs new io.shardwise.query.TextCount(...)" );
+		// a supertype as the result type; rows merged in ORDER BY order, then constructed
+		assertThat( queries.allTenants().query( "select new io.shardwise.query.TextCount(n.text, n.id) from Note n "
+				+ "where n.text like 'b1%' order by n.text", Object.class ).list().rows() )
+				.extracting( r -> ( (TextCount) r ).text() ).containsExactly( "b1", "b10", "b11" );
+
+		// criteria: cb.construct
+		var cb = emf.getCriteriaBuilder();
+		var cq = cb.createQuery( TextCount.class );
+		var n = cq.from( Note.class );
+		cq.select( cb.construct( TextCount.class, n.get( "text" ), cb.count( n ) ) ).where( cb.like( n.get( "text" ), "a%" ) )
+				.groupBy( n.get( "text" ) ).orderBy( cb.desc( n.get( "text" ) ) );
+		assertThat( queries.allTenants().query( cq ).list().rows() ).containsExactly(
+				new TextCount( "a2", 4 ), new TextCount( "a1", 4 ), new TextCount( "a0", 4 ) );
+	}
+
+	@Test
+	void selectNewMapAndList() {
+		standardData();
+		List<Map> maps = queries.allTenants().query( "select new map(n.text as text, count(n) as c) from Note n "
+				+ "where n.text like 'a%' group by n.text order by n.text", Map.class ).list().rows();
+		assertThat( maps ).containsExactly( Map.of( "text", "a0", "c", 4L ), Map.of( "text", "a1", "c", 4L ), Map.of( "text", "a2", "c", 4L ) );
+		List<List> lists = queries.allTenants().query( "select new list(n.text, count(n)) from Note n "
+				+ "where n.text like 'a%' group by n.text order by n.text desc limit 2", List.class ).list().rows();
+		assertThat( lists ).containsExactly( List.of( "a2", 4L ), List.of( "a1", 4L ) );
+		assertThatThrownBy( () -> queries.allTenants().query( "select new map(n.text, n.id as id) from Note n", Map.class ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "must have an alias" ).hasMessageContaining( "[1]" );
+	}
+
+	@Test
+	void selectNewWithoutAMatchingConstructorIsAClearError() {
+		standardData();
+		// criteria: resolved by the planner, as Hibernate resolves it (count, then assignable types)
+		var cb = emf.getCriteriaBuilder();
+		var cq = cb.createQuery( TextCount.class );
+		var n = cq.from( Note.class );
+		cq.select( cb.construct( TextCount.class, n.get( "text" ), n.get( "text" ) ) );
+		assertThatThrownBy( () -> queries.allTenants().query( cq ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "io.shardwise.query.TextCount" )
+				.hasMessageContaining( "(java.lang.String, java.lang.String)" ).hasMessageContaining( "(java.lang.String, long)" );
+		// HQL: Hibernate checks while parsing
+		assertThatThrownBy( () -> queries.allTenants().query( "select new io.shardwise.query.TextCount(n.text, n.text) from Note n",
+				TextCount.class ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "'select new'" ).hasMessageContaining( "TextCount" );
+		assertThatThrownBy( () -> queries.allTenants().query( "select new io.shardwise.query.TextCount(n.text, n.id) from Note n",
+				String.class ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "result type must be io.shardwise.query.TextCount" );
+	}
+
+	@Test
+	void tupleResultsWorkLikeHibernates() {
+		standardData();
+		List<jakarta.persistence.Tuple> tuples = queries.allTenants().query( "select n.text as text, count(n) as c from Note n "
+				+ "where n.text like 'a%' group by n.text order by count(n) desc, n.text desc", jakarta.persistence.Tuple.class ).list().rows();
+		assertThat( tuples ).hasSize( 3 );
+		jakarta.persistence.Tuple first = tuples.get( 0 );
+		assertThat( first.get( "text" ) ).isEqualTo( "a2" );
+		assertThat( first.get( "c", Long.class ) ).isEqualTo( 4L );
+		assertThat( first.get( 0 ) ).isEqualTo( "a2" );
+		assertThat( first.get( 1, Long.class ) ).isEqualTo( 4L );
+		assertThat( first.toArray() ).containsExactly( "a2", 4L );
+		assertThat( first.getElements() ).extracting( jakarta.persistence.TupleElement::getAlias ).containsExactly( "text", "c" );
+		assertThat( first.getElements() ).extracting( e -> (Object) e.getJavaType() ).containsExactly( String.class, Long.class );
+		assertThat( first.get( first.getElements().get( 1 ) ) ).isEqualTo( 4L );
+		assertThat( tuples ).extracting( t -> t.get( "text" ) ).containsExactly( "a2", "a1", "a0" );
+		assertThatThrownBy( () -> first.get( "nope" ) ).isInstanceOf( IllegalArgumentException.class );
+		assertThatThrownBy( () -> first.get( 0, Long.class ) ).isInstanceOf( IllegalArgumentException.class );
+
+		// criteria tuple query, one value
+		var cb = emf.getCriteriaBuilder();
+		var cq = cb.createTupleQuery();
+		var n = cq.from( Note.class );
+		cq.multiselect( n.get( "text" ).alias( "t" ) ).where( cb.like( n.get( "text" ), "b1%" ) ).orderBy( cb.desc( n.get( "text" ) ) );
+		assertThat( queries.allTenants().query( cq ).list().rows() ).extracting( t -> t.get( "t", String.class ) )
+				.containsExactly( "b11", "b10", "b1" );
 	}
 
 	@Test

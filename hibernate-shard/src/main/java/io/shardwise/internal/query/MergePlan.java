@@ -3,6 +3,8 @@ package io.shardwise.internal.query;
 import java.util.Comparator;
 import java.util.List;
 
+import jakarta.persistence.TupleElement;
+
 import org.hibernate.query.sqm.tree.expression.SqmExpression;
 import org.hibernate.query.sqm.tree.select.SqmSelectStatement;
 
@@ -86,11 +88,17 @@ final class MergePlan {
 	/** The query's parameters that the caller must bind: names and positions. */
 	final java.util.Set<String> parameterNames;
 	final java.util.Set<Integer> parameterPositions;
+	/** The {@code select new ...} built from the user columns of each merged row, or {@code null}. */
+	final Instantiation instantiation;
+	/** The user columns' selections and aliases ({@code null} where none): the elements of {@code Tuple} results. */
+	final List<TupleElement<?>> elements;
+	final List<String> aliases;
 
 	MergePlan(SqmSelectStatement<Object[]> template, Mode mode, List<Column> columns, int userColumns, int shardColumns,
 			List<SortKey> sortKeys, List<SortKey> shardSortKeys, boolean streamingOrder, boolean distinct, boolean adjacentDistinct,
 			boolean distinctPerShardOnly, boolean pushdown, Bound fetch, Bound offset, StringOrder stringsNeeded,
-			String description, java.util.Set<String> parameterNames, java.util.Set<Integer> parameterPositions) {
+			String description, java.util.Set<String> parameterNames, java.util.Set<Integer> parameterPositions,
+			Instantiation instantiation, List<? extends TupleElement<?>> elements, List<String> aliases) {
 		this.template = template;
 		this.mode = mode;
 		this.columns = List.copyOf( columns );
@@ -109,6 +117,10 @@ final class MergePlan {
 		this.description = description;
 		this.parameterNames = java.util.Set.copyOf( parameterNames );
 		this.parameterPositions = java.util.Set.copyOf( parameterPositions );
+		this.instantiation = instantiation;
+		this.elements = List.copyOf( elements );
+		// aliases may be null: no List.copyOf
+		this.aliases = java.util.Collections.unmodifiableList( new java.util.ArrayList<>( aliases ) );
 	}
 
 	/** Compares merged rows by the ORDER BY. */

@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import jakarta.persistence.Tuple;
+import jakarta.persistence.TupleElement;
+
 import org.hibernate.Session;
 import org.hibernate.SharedSessionContract;
 import org.hibernate.StatelessSession;
@@ -31,6 +34,8 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.metamodel.model.domain.EntityDomainType;
 import org.hibernate.query.sqm.tree.SqmStatement;
 import org.hibernate.query.sqm.tree.select.SqmSelectStatement;
+import org.hibernate.sql.results.internal.TupleImpl;
+import org.hibernate.sql.results.internal.TupleMetadata;
 
 import io.shardwise.ShardwiseSettings;
 import io.shardwise.TenantIds;
@@ -479,7 +484,19 @@ public final class QueryEngine implements AutoCloseable {
 			PlanKey key = new PlanKey( spec.hql(), spec.resultType(), spec.tenantLocal(), keyset, apiLimit );
 			MergePlan plan = plans.get( key );
 			if ( plan == null ) {
-				SqmStatement<?> statement = sessionFactory.getQueryEngine().interpretHql( spec.hql(), spec.resultType() ).getSqmStatement();
+				SqmStatement<?> statement;
+				try {
+					statement = sessionFactory.getQueryEngine().interpretHql( spec.hql(), spec.resultType() ).getSqmStatement();
+				}
+				catch (org.hibernate.query.SemanticException e) {
+					// Hibernate checks 'select new' constructors while parsing (criteria: see Instantiation)
+					if ( e.getMessage() != null && e.getMessage().startsWith( "Missing constructor" ) ) {
+						throw new IllegalArgumentException( "the class of 'select new' must have a constructor whose parameters "
+								+ "accept the selected values in order, but Hibernate found none: " + e.getMessage()
+								+ "; add such a constructor, or cast the selected values to its parameter types", e );
+					}
+					throw e;
+				}
 				if ( !( statement instanceof SqmSelectStatement<?> select ) ) {
 					throw new IllegalArgumentException( "cross-shard queries must be select queries, but was " + Checks.quote( spec.hql() ) );
 				}
@@ -495,9 +512,16 @@ public final class QueryEngine implements AutoCloseable {
 	}
 
 	private static MergePlan checkResultType(MergePlan plan, Class<?> type) {
-		if ( plan.userColumns > 1 && type != Object[].class && type != Object.class ) {
+		if ( plan.instantiation != null ) {
+			if ( !type.isAssignableFrom( plan.instantiation.type() ) ) {
+				throw new IllegalArgumentException( "the query constructs " + plan.instantiation + ", so its result type must be "
+						+ plan.instantiation.type().getName() + " (or a supertype), but was " + type.getName() );
+			}
+			return plan;
+		}
+		if ( plan.userColumns > 1 && type != Object[].class && type != Object.class && type != Tuple.class ) {
 			throw new IllegalArgumentException( "the query selects " + plan.userColumns + " values, so its result type must be "
-					+ "Object[], but was " + type.getName() );
+					+ "Object[] or Tuple, but was " + type.getName() );
 		}
 		return plan;
 	}
@@ -637,16 +661,27 @@ public final class QueryEngine implements AutoCloseable {
 		final FanOut fanOut;
 		final Rows rows;
 		private final Class<?> resultType;
+		/** Tuple results: Hibernate's own tuple metadata (not shared: it indexes aliases lazily). */
+		private final TupleMetadata tuple;
 
 		Execution(MergePlan plan, FanOut fanOut, Rows rows, Class<?> resultType) {
 			this.plan = plan;
 			this.fanOut = fanOut;
 			this.rows = rows;
 			this.resultType = resultType;
+			this.tuple = resultType == Tuple.class && plan.instantiation == null
+					? new TupleMetadata( plan.elements.toArray( new TupleElement<?>[0] ), plan.aliases.toArray( new String[0] ) )
+					: null;
 		}
 
 		@SuppressWarnings("unchecked")
 		T project(Object[] merged) {
+			if ( plan.instantiation != null ) {
+				return (T) plan.instantiation.create( merged, plan.userColumns );
+			}
+			if ( tuple != null ) {
+				return (T) new TupleImpl( tuple, java.util.Arrays.copyOf( merged, plan.userColumns ) );
+			}
 			if ( resultType == Object[].class || ( resultType == Object.class && plan.userColumns > 1 ) ) {
 				return (T) ( merged.length == plan.userColumns ? merged : java.util.Arrays.copyOf( merged, plan.userColumns ) );
 			}

@@ -34,6 +34,7 @@ import org.hibernate.query.sqm.tree.from.SqmFrom;
 import org.hibernate.query.sqm.tree.from.SqmJoin;
 import org.hibernate.query.sqm.tree.from.SqmRoot;
 import org.hibernate.query.sqm.tree.select.SqmDynamicInstantiation;
+import org.hibernate.query.sqm.tree.select.SqmDynamicInstantiationArgument;
 import org.hibernate.query.sqm.tree.select.SqmJpaCompoundSelection;
 import org.hibernate.query.sqm.tree.select.SqmOrderByClause;
 import org.hibernate.query.sqm.tree.select.SqmQuerySpec;
@@ -105,24 +106,47 @@ final class QueryPlanner {
 		checkFrom( spec, tenantLocal );
 
 		// ---- selections
+		// 'select new' arguments and compound selection items are planned as ordinary columns; the objects and
+		// tuples are built from the merged rows
 		List<SqmSelectableNode<?>> selected = new ArrayList<>();
-		for ( SqmSelection<?> s : spec.getSelectClause().getSelections() ) {
+		List<String> aliases = new ArrayList<>();
+		Instantiation instantiation = null;
+		List<SqmSelection<?>> selections = spec.getSelectClause().getSelections();
+		for ( SqmSelection<?> s : selections ) {
 			SqmSelectableNode<?> node = s.getSelectableNode();
-			if ( node instanceof SqmDynamicInstantiation<?> ) {
-				throw reject( "'select new ...' (" + SqmInspector.describe( node ) + ")", "the merger needs the selected values",
-						"select the values (result type Object[]) and construct the objects from the merged rows" );
+			if ( node instanceof SqmDynamicInstantiation<?> dynamic ) {
+				if ( selections.size() > 1 ) {
+					throw reject( "'select new ...' (" + SqmInspector.describe( node ) + ") beside other selections",
+							"the merger constructs one object per row from all selected values",
+							"select only the 'select new ...', or select the values (result type Object[])" );
+				}
+				List<Class<?>> types = new ArrayList<>();
+				for ( SqmDynamicInstantiationArgument<?> argument : dynamic.getArguments() ) {
+					SqmSelectableNode<?> item = argument.getSelectableNode();
+					if ( item instanceof SqmDynamicInstantiation<?> || item instanceof SqmJpaCompoundSelection<?> ) {
+						throw reject( "a nested 'select new ...' (" + SqmInspector.describe( item ) + ")",
+								"only one level of instantiation is built from the merged rows",
+								"construct the inner object from the outer one's constructor arguments" );
+					}
+					selected.add( item );
+					aliases.add( argument.getAlias() );
+					types.add( item.getJavaType() );
+				}
+				instantiation = Instantiation.of( dynamic, types, aliases, engine.sessionFactory().getTypeConfiguration() );
 			}
-			if ( node instanceof SqmJpaCompoundSelection<?> compound ) {
+			else if ( node instanceof SqmJpaCompoundSelection<?> compound ) {
 				for ( SqmSelectableNode<?> item : compound.getSelectionItems() ) {
 					if ( item instanceof SqmDynamicInstantiation<?> || item instanceof SqmJpaCompoundSelection<?> ) {
 						throw reject( "a nested compound selection", "the merger needs plain selected values",
 								"select the values (result type Object[])" );
 					}
 					selected.add( item );
+					aliases.add( item.getAlias() );
 				}
 			}
 			else {
 				selected.add( node );
+				aliases.add( s.getAlias() );
 			}
 		}
 		int userColumns = selected.size();
@@ -364,8 +388,12 @@ final class QueryPlanner {
 		StringOrder needed = needOrderedStrings ? expected : needStringEquality ? StringOrder.EQUALITY_ONLY : null;
 		// as a criteria statement, its parameters are collected from the tree (keyset conditions add some)
 		SqmSelectStatement<Object[]> template = new SqmSelectStatement<>( copy );
+		if ( instantiation != null ) {
+			how.append( "; each merged row constructs " ).append( instantiation );
+		}
 		return new MergePlan( template, mode, columns, userColumns, shardIndex, sortKeys, shardKeys, streaming, distinct, adjacentDistinct,
-				perShardDistinct, pushdown, fetch, offset, needed, mode + ": " + how, parameterNames, parameterPositions );
+				perShardDistinct, pushdown, fetch, offset, needed, mode + ": " + how, parameterNames, parameterPositions,
+				instantiation, selected, aliases );
 	}
 
 	// ---------------------------------------------------------------- checks

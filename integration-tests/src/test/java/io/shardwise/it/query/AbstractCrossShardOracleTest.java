@@ -9,11 +9,14 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
+import jakarta.persistence.TupleElement;
 import jakarta.persistence.TypedQuery;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaQuery;
@@ -225,6 +228,134 @@ abstract class AbstractCrossShardOracleTest {
 				+ "s.region is not null order by s.amount desc, s.id", Map.of(), null, 75 );
 		assertThat( rows( sharded.rows() ) ).containsExactlyElementsOf( expected );
 		assertThat( sharded.rowsFetched() ).isLessThanOrEqualTo( SHARDS * 75L );
+	}
+
+	// ---------------------------------------------------------------- select new and Tuple results
+
+	@Test
+	void selectNewWithOrderByAndLimitEqualsSingleDatabase() {
+		String hql = "select new io.shardwise.it.query.SaleRow(s.id, s.tenantId, s.amount) from Sale s where s.quantity > 10 "
+				+ "order by s.amount desc nulls last, s.id limit 60 offset 15";
+		QueryResult<SaleRow> sharded = queries.allTenants().query( hql, SaleRow.class ).list();
+		List<SaleRow> expected = oracle( hql, SaleRow.class );
+		assertThat( expected ).hasSize( 60 );
+		assertThat( sharded.rows() ).containsExactlyElementsOf( expected );
+		assertThat( sharded.rowsFetched() ).as( "rows read from the shards (limit pushdown)" ).isLessThanOrEqualTo( SHARDS * 75L );
+	}
+
+	@Test
+	void selectNewOfGroupsAndAggregatesEqualsSingleDatabase() {
+		// in key order (groups streamed), and ordered by an aggregate (groups merged in memory), AVG included
+		for ( String hql : List.of(
+				"select new io.shardwise.it.query.RegionTotals(s.region, count(s), sum(s.amount), avg(s.amount), min(s.soldOn)) "
+						+ "from Sale s group by s.region order by s.region",
+				"select new io.shardwise.it.query.RegionTotals(s.product, count(s), sum(s.amount), avg(s.quantity), "
+						+ "min(s.soldOn)) from Sale s where s.product is not null group by s.product "
+						+ "order by sum(s.amount) desc nulls last, s.product limit 7" ) ) {
+			List<RegionTotals> expected = oracle( hql, RegionTotals.class );
+			assertThat( expected ).as( hql ).isNotEmpty();
+			assertThat( queries.allTenants().query( hql, RegionTotals.class ).list().rows() ).as( hql ).containsExactlyElementsOf( expected );
+		}
+	}
+
+	@Test
+	void criteriaConstructEqualsSingleDatabase() {
+		CriteriaBuilder cb = sales.sharded.getCriteriaBuilder();
+		CriteriaQuery<RegionTotals> cq = cb.createQuery( RegionTotals.class );
+		Root<Sale> s = cq.from( Sale.class );
+		cq.select( cb.construct( RegionTotals.class, s.get( "region" ), cb.count( s ), cb.sum( s.<BigDecimal>get( "amount" ) ),
+						cb.avg( s.<BigDecimal>get( "amount" ) ), cb.least( s.<LocalDate>get( "soldOn" ) ) ) )
+				.where( cb.isTrue( s.get( "priority" ) ) )
+				.groupBy( s.get( "region" ) )
+				.orderBy( cb.desc( cb.count( s ) ), cb.asc( s.get( "region" ) ) );
+		List<RegionTotals> sharded = queries.allTenants().query( cq ).list().rows();
+		assertThat( sharded ).containsExactlyElementsOf( oracle( "select new io.shardwise.it.query.RegionTotals(s.region, "
+				+ "count(s), sum(s.amount), avg(s.amount), min(s.soldOn)) from Sale s where s.priority = true group by s.region "
+				+ "order by count(s) desc, s.region", RegionTotals.class ) );
+	}
+
+	@Test
+	void tupleResultsOfHqlEqualSingleDatabase() {
+		String hql = "select s.channel as channel, count(s) as sales, sum(s.amount) as total, avg(s.quantity) as quantity "
+				+ "from Sale s group by s.channel order by s.channel";
+		List<Tuple> sharded = queries.allTenants().query( hql, Tuple.class ).list().rows();
+		List<Tuple> expected = oracleTuples( em -> em.createQuery( hql, Tuple.class ) );
+		assertTuplesEqual( sharded, expected, List.of( "channel", "sales", "total", "quantity" ) );
+		Tuple first = sharded.get( 0 );
+		assertThat( first.get( "sales", Long.class ) ).isEqualTo( first.get( 1 ) ).isEqualTo( expected.get( 0 ).get( "sales" ) );
+		assertThat( first.get( 3, Double.class ) ).isEqualTo( expected.get( 0 ).get( 3, Double.class ) );
+		assertThat( first.get( first.getElements().get( 2 ) ) ).isEqualTo( expected.get( 0 ).get( "total" ) );
+		assertThatThrownBy( () -> first.get( "nope" ) ).isInstanceOf( IllegalArgumentException.class );
+		assertThatThrownBy( () -> first.get( 1, String.class ) ).isInstanceOf( IllegalArgumentException.class );
+	}
+
+	@Test
+	void criteriaTupleQueryWithOrderByEqualsSingleDatabase() {
+		java.util.function.Function<CriteriaBuilder, CriteriaQuery<Tuple>> query = cb -> {
+			CriteriaQuery<Tuple> cq = cb.createTupleQuery();
+			Root<Sale> s = cq.from( Sale.class );
+			return cq.multiselect( s.get( "id" ).alias( "id" ), s.get( "soldOn" ).alias( "day" ), s.get( "amount" ).alias( "amount" ) )
+					.where( cb.equal( s.get( "region" ), "east" ) )
+					.orderBy( cb.desc( s.get( "soldOn" ) ), cb.asc( s.get( "id" ) ) );
+		};
+		QueryResult<Tuple> sharded = queries.allTenants().query( query.apply( sales.sharded.getCriteriaBuilder() ) )
+				.firstResult( 40 ).maxResults( 120 ).list();
+		List<Tuple> expected = oracleTuples( em -> em.createQuery( query.apply( em.getCriteriaBuilder() ) ) .setFirstResult( 40 ).setMaxResults( 120 ) );
+		assertThat( expected ).hasSize( 120 );
+		assertTuplesEqual( sharded.rows(), expected, List.of( "id", "day", "amount" ) );
+		assertThat( sharded.rows() ).extracting( t -> t.get( "day", LocalDate.class ) ).isSortedAccordingTo( Comparator.nullsFirst(
+				Comparator.<LocalDate>naturalOrder() ).reversed() ).hasSize( 120 );
+		assertThat( sharded.rowsFetched() ).isLessThanOrEqualTo( SHARDS * 160L );
+	}
+
+	@Test
+	void selectNewWithoutAMatchingConstructorFailsNamingClassAndTypes() {
+		CriteriaBuilder cb = sales.sharded.getCriteriaBuilder();
+		CriteriaQuery<SaleRow> cq = cb.createQuery( SaleRow.class );
+		Root<Sale> s = cq.from( Sale.class );
+		cq.select( cb.construct( SaleRow.class, s.get( "id" ), s.get( "amount" ), s.get( "tenantId" ) ) );
+		assertThatThrownBy( () -> queries.allTenants().query( cq ).list() )
+				.isInstanceOf( IllegalArgumentException.class )
+				.hasMessageContaining( SaleRow.class.getName() )
+				.hasMessageContaining( "(java.lang.Long, java.math.BigDecimal, java.lang.String)" )
+				.hasMessageContaining( "(java.lang.Long, java.lang.String, java.math.BigDecimal)" );
+		assertThatThrownBy( () -> queries.allTenants().query( "select new io.shardwise.it.query.SaleRow(s.id, s.amount) from Sale s",
+				SaleRow.class ).list() )
+				.isInstanceOf( IllegalArgumentException.class ).hasMessageContaining( "'select new'" ).hasMessageContaining( "SaleRow" );
+	}
+
+	<T> List<T> oracle(String hql, Class<T> type) {
+		EntityManager em = sales.oracle.createEntityManager();
+		try {
+			return em.createQuery( hql, type ).getResultList();
+		}
+		finally {
+			em.close();
+		}
+	}
+
+	List<Tuple> oracleTuples(java.util.function.Function<EntityManager, TypedQuery<Tuple>> query) {
+		EntityManager em = sales.oracle.createEntityManager();
+		try {
+			return query.apply( em ).getResultList();
+		}
+		finally {
+			em.close();
+		}
+	}
+
+	/** Same values in the same order, same aliases and element types, and get(alias) agrees with get(i). */
+	static void assertTuplesEqual(List<Tuple> sharded, List<Tuple> expected, List<String> aliases) {
+		assertThat( sharded ).extracting( t -> Arrays.asList( t.toArray() ) )
+				.containsExactlyElementsOf( expected.stream().map( t -> Arrays.asList( t.toArray() ) ).toList() );
+		for ( Tuple t : sharded ) {
+			assertThat( t.getElements() ).extracting( TupleElement::getAlias ).containsExactlyElementsOf( aliases );
+			assertThat( t.getElements() ).extracting( e -> (Object) e.getJavaType() ).containsExactlyElementsOf(
+					expected.get( 0 ).getElements().stream().map( e -> (Object) e.getJavaType() ).toList() );
+			for ( int i = 0; i < aliases.size(); i++ ) {
+				assertThat( t.get( aliases.get( i ) ) ).isEqualTo( t.get( i ) );
+			}
+		}
 	}
 
 	@Test
