@@ -227,7 +227,8 @@ class CrossShardFailuresPostgreSqlTest {
 			for ( int i = 0; i < 10 && stream.hasNext(); i++ ) {
 				read.add( stream.next() );
 			}
-			assertThat( lockWaiters( 2 ) ).as( "s2's statement waits for the lock while the other shards stream" ).isEqualTo( 1 );
+			// s2's statement may start only after the first rows of the other shards arrived: wait for it to block
+			await( () -> lockWaiters( 2 ) == 1, "s2's statement to wait for the lock while the other shards stream" );
 		}
 		assertThat( read ).hasSize( 10 );
 		awaitNoLockWaiters( 2 );
