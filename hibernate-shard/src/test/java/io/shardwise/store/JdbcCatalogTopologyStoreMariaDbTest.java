@@ -1,9 +1,6 @@
 package io.shardwise.store;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,53 +10,31 @@ import org.junit.jupiter.api.BeforeAll;
  * this class and dropped afterwards. Skipped loudly when the server is not there (failed when {@code CI=true}).
  */
 class JdbcCatalogTopologyStoreMariaDbTest extends AbstractJdbcCatalogTopologyStoreTest {
-	private static final String SERVER = "jdbc:mariadb://127.0.0.1:3306/";
-	private static final String USER = "root";
-	private static final String WHAT = "MariaDB at 127.0.0.1:3306 (user " + USER + ")";
-	private static String database;
-	private static SQLException unreachable;
+	private static final ExternalDatabases.ServerDatabase DATABASE = ExternalDatabases.ServerDatabase.mariadb();
 
 	@BeforeAll
 	static void createDatabase() {
-		String name = ExternalDatabases.uniqueName();
-		try ( Connection c = DriverManager.getConnection( SERVER + "?connectTimeout=5000", USER, "" );
-				Statement s = c.createStatement() ) {
-			s.execute( "create database " + name + " character set utf8mb4" );
-			database = name;
-		}
-		catch (SQLException e) {
-			unreachable = e;
-			ExternalDatabases.announce( WHAT, e );
-		}
+		DATABASE.create();
 	}
 
 	@AfterAll
 	static void dropDatabase() throws SQLException {
-		if ( database == null ) {
-			return;
-		}
-		try ( Connection c = DriverManager.getConnection( SERVER + "?connectTimeout=5000", USER, "" );
-				Statement s = c.createStatement() ) {
-			s.execute( "drop database if exists " + database );
-		}
-		database = null;
+		DATABASE.drop();
 	}
 
 	@Override
 	protected void requireDatabase() {
-		if ( unreachable != null ) {
-			ExternalDatabases.unavailable( WHAT, unreachable );
-		}
+		DATABASE.require();
 	}
 
 	@Override
 	protected String url() {
-		return SERVER + database;
+		return DATABASE.url();
 	}
 
 	@Override
 	protected String user() {
-		return USER;
+		return DATABASE.user();
 	}
 
 	@Override

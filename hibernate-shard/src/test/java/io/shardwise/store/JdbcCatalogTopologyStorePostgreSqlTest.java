@@ -1,9 +1,6 @@
 package io.shardwise.store;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,53 +11,31 @@ import org.junit.jupiter.api.BeforeAll;
  * {@code CI=true}).
  */
 class JdbcCatalogTopologyStorePostgreSqlTest extends AbstractJdbcCatalogTopologyStoreTest {
-	private static final String SERVER = "jdbc:postgresql://127.0.0.1:5432/";
-	private static final String USER = "postgres";
-	private static final String WHAT = "PostgreSQL at 127.0.0.1:5432 (user " + USER + ")";
-	private static String database;
-	private static SQLException unreachable;
+	private static final ExternalDatabases.ServerDatabase DATABASE = ExternalDatabases.ServerDatabase.postgresql();
 
 	@BeforeAll
 	static void createDatabase() {
-		String name = ExternalDatabases.uniqueName();
-		try ( Connection c = DriverManager.getConnection( SERVER + "postgres?connectTimeout=5", USER, "" );
-				Statement s = c.createStatement() ) {
-			s.execute( "create database " + name );
-			database = name;
-		}
-		catch (SQLException e) {
-			unreachable = e;
-			ExternalDatabases.announce( WHAT, e );
-		}
+		DATABASE.create();
 	}
 
 	@AfterAll
 	static void dropDatabase() throws SQLException {
-		if ( database == null ) {
-			return;
-		}
-		try ( Connection c = DriverManager.getConnection( SERVER + "postgres?connectTimeout=5", USER, "" );
-				Statement s = c.createStatement() ) {
-			s.execute( "drop database if exists " + database + " with (force)" );
-		}
-		database = null;
+		DATABASE.drop();
 	}
 
 	@Override
 	protected void requireDatabase() {
-		if ( unreachable != null ) {
-			ExternalDatabases.unavailable( WHAT, unreachable );
-		}
+		DATABASE.require();
 	}
 
 	@Override
 	protected String url() {
-		return SERVER + database;
+		return DATABASE.url();
 	}
 
 	@Override
 	protected String user() {
-		return USER;
+		return DATABASE.user();
 	}
 
 	@Override
