@@ -61,6 +61,7 @@ import io.shardwise.internal.Settings;
 import io.shardwise.spi.TopologyChange;
 import io.shardwise.spi.TopologyListener;
 import io.shardwise.spi.TopologyStore;
+import io.shardwise.spi.TopologyStoreChecks;
 import io.shardwise.store.JdbcCatalogTopologyStore;
 import io.shardwise.store.TopologyListeners;
 import io.shardwise.topology.Shard;
@@ -476,11 +477,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 
 	@Override
 	public TenantPlacement placeIfAbsent(TenantPlacement placement) {
-		Checks.notNull( placement, "placement" );
-		if ( placement.version() != 1 ) {
-			throw new IllegalArgumentException( "version of a new placement must be 1, but was " + placement.version()
-					+ " (tenant " + Checks.quote( placement.tenantId() ) + "): use replacePlacement to change a placement" );
-		}
+		TopologyStoreChecks.requireNewPlacement( placement );
 		requireShard( placement );
 		String tenant = placement.tenantId();
 		CasOutcome outcome = cas( placements, settings.placementsMap(), tenant, 0, Records.record( placement ),
@@ -497,7 +494,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 	@Override
 	public boolean replacePlacement(long expectedVersion, TenantPlacement next) {
 		Checks.notNull( next, "next" );
-		checkNextVersion( expectedVersion, next.version() );
+		TopologyStoreChecks.requireNextVersion( expectedVersion, next.version() );
 		requireShard( next );
 		return cas( placements, settings.placementsMap(), next.tenantId(), expectedVersion, Records.record( next ),
 				"replace version " + expectedVersion + " of the placement of tenant " + Checks.quote( next.tenantId() )
@@ -516,11 +513,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 
 	@Override
 	public void addShard(Shard shard) {
-		Checks.notNull( shard, "shard" );
-		if ( shard.version() != 1 ) {
-			throw new IllegalArgumentException( "version of a new shard must be 1, but was " + shard.version()
-					+ " (shard '" + shard.name() + "'): use replaceShard to change a shard" );
-		}
+		TopologyStoreChecks.requireNewShard( shard );
 		CasOutcome outcome = cas( shards, settings.shardsMap(), shard.name(), 0, Records.record( shard ),
 				"add shard '" + shard.name() + "'" );
 		if ( !outcome.won() ) {
@@ -533,7 +526,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 	@Override
 	public boolean replaceShard(long expectedVersion, Shard next) {
 		Checks.notNull( next, "next" );
-		checkNextVersion( expectedVersion, next.version() );
+		TopologyStoreChecks.requireNextVersion( expectedVersion, next.version() );
 		return cas( shards, settings.shardsMap(), next.name(), expectedVersion, Records.record( next ),
 				"replace version " + expectedVersion + " of shard '" + next.name() + "'" ).won();
 	}
@@ -594,16 +587,7 @@ public final class HazelcastTopologyStore implements TopologyStore, MemberContex
 		}
 		if ( !known ) {
 			List<String> names = shards().stream().map( Shard::name ).toList();
-			throw new UnknownShardException( "tenant " + Checks.quote( placement.tenantId() ) + " cannot be placed on shard '"
-					+ placement.shard() + "': no such shard; known shards: " + ( names.isEmpty() ? "none"
-					: String.join( ", ", names ) ) + ". Add the shard first or choose a known one" );
-		}
-	}
-
-	private static void checkNextVersion(long expectedVersion, long nextVersion) {
-		if ( nextVersion != expectedVersion + 1 ) {
-			throw new IllegalArgumentException( "next version must be expectedVersion + 1 = " + ( expectedVersion + 1 )
-					+ ", but was " + nextVersion + ": build it with next()/movedTo()/withStatus() from the version you read" );
+			throw TopologyStoreChecks.unknownShard( placement.tenantId(), placement.shard(), names );
 		}
 	}
 

@@ -16,6 +16,7 @@ import io.shardwise.internal.Checks;
 import io.shardwise.spi.TopologyChange;
 import io.shardwise.spi.TopologyListener;
 import io.shardwise.spi.TopologyStore;
+import io.shardwise.spi.TopologyStoreChecks;
 import io.shardwise.topology.Shard;
 import io.shardwise.topology.TenantPlacement;
 
@@ -104,11 +105,7 @@ public class InMemoryTopologyStore implements TopologyStore {
 
 	@Override
 	public TenantPlacement placeIfAbsent(TenantPlacement placement) {
-		Checks.notNull( placement, "placement" );
-		if ( placement.version() != 1 ) {
-			throw new IllegalArgumentException( "version of a new placement must be 1, but was " + placement.version()
-					+ " (tenant " + Checks.quote( placement.tenantId() ) + "): use replacePlacement to change a placement" );
-		}
+		TopologyStoreChecks.requireNewPlacement( placement );
 		TenantPlacement existing;
 		Lock lock = shardUse.readLock();
 		lock.lock();
@@ -129,7 +126,7 @@ public class InMemoryTopologyStore implements TopologyStore {
 	@Override
 	public boolean replacePlacement(long expectedVersion, TenantPlacement next) {
 		Checks.notNull( next, "next" );
-		checkNextVersion( expectedVersion, next.version() );
+		TopologyStoreChecks.requireNextVersion( expectedVersion, next.version() );
 		TenantPlacement[] replaced = new TenantPlacement[1];
 		Lock lock = shardUse.readLock();
 		lock.lock();
@@ -173,11 +170,7 @@ public class InMemoryTopologyStore implements TopologyStore {
 
 	@Override
 	public void addShard(Shard shard) {
-		Checks.notNull( shard, "shard" );
-		if ( shard.version() != 1 ) {
-			throw new IllegalArgumentException( "version of a new shard must be 1, but was " + shard.version()
-					+ " (shard '" + shard.name() + "'): use replaceShard to change a shard" );
-		}
+		TopologyStoreChecks.requireNewShard( shard );
 		Shard existing = shards.putIfAbsent( shard.name(), shard );
 		if ( existing != null ) {
 			throw new TopologyException( "shard '" + shard.name() + "' cannot be added: a shard of that name exists (v"
@@ -189,7 +182,7 @@ public class InMemoryTopologyStore implements TopologyStore {
 	@Override
 	public boolean replaceShard(long expectedVersion, Shard next) {
 		Checks.notNull( next, "next" );
-		checkNextVersion( expectedVersion, next.version() );
+		TopologyStoreChecks.requireNextVersion( expectedVersion, next.version() );
 		Shard[] replaced = new Shard[1];
 		shards.computeIfPresent( next.name(), (name, current) -> {
 			if ( current.version() != expectedVersion ) {
@@ -218,7 +211,7 @@ public class InMemoryTopologyStore implements TopologyStore {
 			}
 			long tenants = placements.values().stream().filter( p -> p.shard().equals( name ) ).count();
 			if ( tenants > 0 ) {
-				throw shardInUse( name, tenants );
+				throw TopologyStoreChecks.shardInUse( name, tenants );
 			}
 			// a concurrent replaceShard may have won since the read: then this removal loses
 			removed = shards.remove( name, current ) ? current : null;
@@ -257,26 +250,7 @@ public class InMemoryTopologyStore implements TopologyStore {
 
 	private void requireShard(TenantPlacement placement) {
 		if ( !shards.containsKey( placement.shard() ) ) {
-			throw unknownShard( placement.tenantId(), placement.shard(), shards().stream().map( Shard::name ).toList() );
+			throw TopologyStoreChecks.unknownShard( placement.tenantId(), placement.shard(), shards().stream().map( Shard::name ).toList() );
 		}
-	}
-
-	static void checkNextVersion(long expectedVersion, long nextVersion) {
-		if ( nextVersion != expectedVersion + 1 ) {
-			throw new IllegalArgumentException( "next version must be expectedVersion + 1 = " + ( expectedVersion + 1 )
-					+ ", but was " + nextVersion + ": build it with next()/movedTo()/withStatus() from the version you read" );
-		}
-	}
-
-	static UnknownShardException unknownShard(String tenantId, String shard, List<String> knownShards) {
-		return new UnknownShardException( "tenant " + Checks.quote( tenantId ) + " cannot be placed on shard '" + shard
-				+ "': no such shard; known shards: " + ( knownShards.isEmpty() ? "none" : String.join( ", ", knownShards ) )
-				+ ". Add the shard first or choose a known one" );
-	}
-
-	static TopologyException shardInUse(String shard, long tenants) {
-		return new TopologyException( "shard '" + shard + "' cannot be removed: " + tenants
-				+ ( tenants == 1 ? " tenant is" : " tenants are" ) + " still placed on it; move "
-				+ ( tenants == 1 ? "it" : "them" ) + " to other shards first (replacePlacement with TenantPlacement.movedTo)" );
 	}
 }

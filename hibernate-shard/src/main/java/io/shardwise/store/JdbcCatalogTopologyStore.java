@@ -32,6 +32,7 @@ import io.shardwise.internal.Settings;
 import io.shardwise.spi.TopologyChange;
 import io.shardwise.spi.TopologyListener;
 import io.shardwise.spi.TopologyStore;
+import io.shardwise.spi.TopologyStoreChecks;
 import io.shardwise.topology.Endpoint;
 import io.shardwise.topology.PlacementStatus;
 import io.shardwise.topology.Secret;
@@ -369,11 +370,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 
 	@Override
 	public TenantPlacement placeIfAbsent(TenantPlacement placement) {
-		Checks.notNull( placement, "placement" );
-		if ( placement.version() != 1 ) {
-			throw new IllegalArgumentException( "version of a new placement must be 1, but was " + placement.version()
-					+ " (tenant " + Checks.quote( placement.tenantId() ) + "): use replacePlacement to change a placement" );
-		}
+		TopologyStoreChecks.requireNewPlacement( placement );
 		String tenantId = placement.tenantId();
 		String operation = "place tenant " + Checks.quote( tenantId ) + " on shard '" + placement.shard() + "'";
 		Optional<TenantPlacement> existing;
@@ -420,7 +417,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 	@Override
 	public boolean replacePlacement(long expectedVersion, TenantPlacement next) {
 		Checks.notNull( next, "next" );
-		InMemoryTopologyStore.checkNextVersion( expectedVersion, next.version() );
+		TopologyStoreChecks.requireNextVersion( expectedVersion, next.version() );
 		String tenantId = next.tenantId();
 		String operation = "replace version " + expectedVersion + " of the placement of tenant " + Checks.quote( tenantId );
 		TenantPlacement replaced;
@@ -486,11 +483,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 
 	@Override
 	public void addShard(Shard shard) {
-		Checks.notNull( shard, "shard" );
-		if ( shard.version() != 1 ) {
-			throw new IllegalArgumentException( "version of a new shard must be 1, but was " + shard.version()
-					+ " (shard '" + shard.name() + "'): use replaceShard to change a shard" );
-		}
+		TopologyStoreChecks.requireNewShard( shard );
 		String operation = "add shard '" + shard.name() + "'";
 		String definition = definitionJson( shard );
 		Optional<Shard> existing;
@@ -529,7 +522,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 	@Override
 	public boolean replaceShard(long expectedVersion, Shard next) {
 		Checks.notNull( next, "next" );
-		InMemoryTopologyStore.checkNextVersion( expectedVersion, next.version() );
+		TopologyStoreChecks.requireNextVersion( expectedVersion, next.version() );
 		String definition = definitionJson( next );
 		Shard replaced = run( "replace version " + expectedVersion + " of shard '" + next.name() + "'", secretsOf( next ), c -> {
 			Optional<Shard> current = selectShard( c, next.name(), true );
@@ -567,7 +560,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 				}
 				long tenants = countPlacements( c, name );
 				if ( tenants > 0 ) {
-					throw InMemoryTopologyStore.shardInUse( name, tenants );
+					throw TopologyStoreChecks.shardInUse( name, tenants );
 				}
 				try ( PreparedStatement ps = c.prepareStatement( deleteShard ) ) {
 					ps.setString( 1, name );
@@ -581,7 +574,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 				// a tenant was placed on it concurrently (foreign key)
 				long tenants = read( operation, c -> countPlacements( c, name ) );
 				if ( tenants > 0 ) {
-					throw InMemoryTopologyStore.shardInUse( name, tenants );
+					throw TopologyStoreChecks.shardInUse( name, tenants );
 				}
 			}
 			throw failure( operation, e );
@@ -790,7 +783,7 @@ public class JdbcCatalogTopologyStore implements TopologyStore {
 			}
 		}
 		names.sort( Comparator.naturalOrder() );
-		throw InMemoryTopologyStore.unknownShard( placement.tenantId(), placement.shard(), names );
+		throw TopologyStoreChecks.unknownShard( placement.tenantId(), placement.shard(), names );
 	}
 
 	private long countPlacements(Connection c, String shard) throws SQLException {
