@@ -1,17 +1,10 @@
 package io.shardwise.benchmarks.hazelcast;
 
 import java.lang.management.ManagementFactory;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 
 import io.shardwise.hazelcast.HazelcastTopologyStore;
-import io.shardwise.store.JdbcCatalogTopologyStore;
-import io.shardwise.topology.Shard;
 
 /**
  * The Hazelcast side of memory per placement, for comparison with the route cache: heap after full GCs with N
@@ -28,29 +21,7 @@ public final class HazelcastMemory {
 		int n = args.length > 0 ? Integer.parseInt( args[0] ) : 200_000;
 		String url = "jdbc:h2:mem:bench-hz-memory;DB_CLOSE_DELAY=-1";
 		Map<String, Object> settings = BenchCluster.settings( "bench-memory", 5921, 5, url );
-		try ( JdbcCatalogTopologyStore catalog = JdbcCatalogTopologyStore.create( settings ) ) {
-			for ( int s = 0; s < 64; s++ ) {
-				catalog.addShard( Shard.builder( "s" + s ).write( "jdbc:h2:mem:s" + s ).build() );
-			}
-		}
-		try ( Connection c = DriverManager.getConnection( url, "sa", "" ) ) {
-			c.setAutoCommit( false );
-			try ( PreparedStatement ps = c.prepareStatement( "insert into shardwise_tenant (tenant_id, shard_name, tier, "
-					+ "status, version, updated_at) values (?, ?, 'SMALL', 'ACTIVE', 1, ?)" ) ) {
-				Timestamp now = Timestamp.from( Instant.now() );
-				for ( int i = 0; i < n; i++ ) {
-					ps.setString( 1, "tenant-" + i );
-					ps.setString( 2, "s" + ( i % 64 ) );
-					ps.setTimestamp( 3, now );
-					ps.addBatch();
-					if ( i % 10_000 == 9_999 ) {
-						ps.executeBatch();
-					}
-				}
-				ps.executeBatch();
-			}
-			c.commit();
-		}
+		BenchCluster.seedCatalog( settings, n );
 		// baseline: a member with an empty topology of its own cluster, so that Hazelcast's fixed costs cancel out
 		long base = used();
 		try ( HazelcastTopologyStore one = HazelcastTopologyStore.create( settings ) ) {

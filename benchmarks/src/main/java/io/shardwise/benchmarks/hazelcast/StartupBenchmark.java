@@ -4,9 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -25,8 +22,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import io.shardwise.hazelcast.HazelcastTopologyStore;
-import io.shardwise.store.JdbcCatalogTopologyStore;
-import io.shardwise.topology.Shard;
 
 /**
  * Start-up of a member (the first of its cluster) with N placements in the catalog: {@code HazelcastTopologyStore.create}
@@ -52,30 +47,7 @@ public class StartupBenchmark {
 		dir = Files.createTempDirectory( "shardwise-startup" );
 		String url = "jdbc:h2:file:" + dir.resolve( "catalog" ) + ";DB_CLOSE_DELAY=-1";
 		settings = BenchCluster.settings( "bench-startup", 5911, 5, url );
-		try ( JdbcCatalogTopologyStore catalog = JdbcCatalogTopologyStore.create( settings ) ) {
-			for ( int s = 0; s < 64; s++ ) {
-				catalog.addShard( Shard.builder( "s" + s ).write( "jdbc:h2:mem:s" + s ).build() );
-			}
-		}
-		try ( Connection c = DriverManager.getConnection( url, "sa", "" ) ) {
-			c.setAutoCommit( false );
-			try ( PreparedStatement ps = c.prepareStatement( "insert into shardwise_tenant (tenant_id, shard_name, tier, "
-					+ "status, version, updated_at) values (?, ?, 'SMALL', 'ACTIVE', 1, ?)" ) ) {
-				Timestamp now = Timestamp.from( Instant.now() );
-				for ( int i = 0; i < placements; i++ ) {
-					ps.setString( 1, "tenant-" + i );
-					ps.setString( 2, "s" + ( i % 64 ) );
-					ps.setTimestamp( 3, now );
-					ps.addBatch();
-					if ( i % 10_000 == 9_999 ) {
-						ps.executeBatch();
-						c.commit();
-					}
-				}
-				ps.executeBatch();
-				c.commit();
-			}
-		}
+		BenchCluster.seedCatalog( settings, placements );
 	}
 
 	@Benchmark
